@@ -1,0 +1,56 @@
+# Two commands for a new user: `make run` (demo server) and `make test` (all tests).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+# The demo and the tests run with DEBUG on and a throwaway key; production sets
+# DEBUG=0, SECRET_KEY and ALLOWED_HOSTS in the environment instead.
+export DEBUG ?= 1
+
+.PHONY: run test test-fast e2e lint format install system-deps browser-deps migrate demo bench clean
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+system-deps:
+	@bash scripts/check_system.sh
+
+browser-deps:
+	@bash scripts/check_system.sh --browser
+
+migrate: install system-deps
+	@mkdir -p var
+	$(PY) manage.py migrate --no-input
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+run: demo
+	@echo "措置状況管理: http://127.0.0.1:$(PORT)/accounts/login/"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install system-deps browser-deps
+	$(PY) -m pytest
+
+test-fast: install system-deps
+	$(PY) -m pytest -m "not e2e"
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: install
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+bench: install system-deps
+	$(PY) bench/reports.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache test-results

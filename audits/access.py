@@ -1,0 +1,105 @@
+"""Who may see and change what. Every view and export asks here; nothing else decides.
+
+A missing rule means no access: a user without a role, or department staff without a
+department, sees nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+
+from audits.models import Audit, Department
+from audits.roles import Role, role_of
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from audits.models import User
+
+    AnyUser = User | AnonymousUser
+
+# Roles that see every department's data.
+SEES_ALL = frozenset({Role.ADMINISTRATOR, Role.AUDITOR, Role.MANAGER})
+# Roles that create and edit audits and findings.
+EDITS_AUDITS = frozenset({Role.ADMINISTRATOR, Role.AUDITOR})
+
+
+def sees_everything(user: AnyUser) -> bool:
+    return role_of(user) in SEES_ALL
+
+
+def can_edit_audits(user: AnyUser) -> bool:
+    return role_of(user) in EDITS_AUDITS
+
+
+def department_scope(user: AnyUser) -> set[int]:
+    """The departments whose findings a member of staff acts for: their own, and the ones
+    it absorbed at a reorganisation (a retired department whose successor chain leads to
+    it), so history survives renames and mergers. Empty for anyone else."""
+    if role_of(user) != Role.DEPARTMENT_STAFF or user.department_id is None:  # type: ignore[union-attr]
+        return set()
+    cached = getattr(user, "_department_scope_cache", None)
+    if cached is not None:
+        return cached
+    successor_of = dict(
+        Department.objects.filter(successor__isnull=False).values_list("id", "successor_id")
+    )
+    own = user.department_id  # type: ignore[union-attr]
+    scope = {own}
+    for dept_id in successor_of:
+        seen: set[int] = set()
+        node: int | None = dept_id
+        while node is not None and node not in seen:
+            if node == own:
+                scope.add(dept_id)
+                break
+            seen.add(node)
+            node = successor_of.get(node)
+    user._department_scope_cache = scope  # type: ignore[union-attr]
+    return scope
+
+
+def visible_audits(user: AnyUser) -> QuerySet[Audit]:
+    if sees_everything(user):
+        return Audit.objects.all()
+    scope = department_scope(user)
+    if not scope:
+        return Audit.objects.none()
+    from findings.models import Finding
+
+    addressed = Finding.departments.through.objects.filter(
+        finding__audit=OuterRef("pk"), department_id__in=scope
+    )
+    return Audit.objects.filter(Exists(addressed))
+
+
+@dataclass(frozen=True)
+class AuditAccess:
+    audit: Audit
+    can_change: bool
+
+
+def get_audit_for_user(user: AnyUser, pk: object) -> AuditAccess:
+    audit = _get_or_404(visible_audits(user).select_related("kind"), pk)
+    return AuditAccess(audit, can_edit_audits(user))
+
+
+def visible_departments(user: AnyUser) -> QuerySet[Department]:
+    """Choices for a department filter: all for those who see all, else their own scope."""
+    if sees_everything(user):
+        return Department.objects.all()
+    return Department.objects.filter(id__in=department_scope(user))
+
+
+def _get_or_404(queryset: QuerySet, pk: object):  # type: ignore[no-untyped-def]
+    try:
+        return queryset.get(pk=int(str(pk)))
+    except (ValueError, TypeError, OverflowError, queryset.model.DoesNotExist):
+        raise Http404 from None
+
+
+get_or_404 = _get_or_404

@@ -1,0 +1,90 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from audits.models import (
+    Activity,
+    Audit,
+    AuditedSystem,
+    AuditKind,
+    Department,
+    KeyRisk,
+    Section,
+    User,
+    Viewpoint,
+)
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "parent", "is_active", "successor", "sort_order"]
+    list_filter = ["is_active", "parent"]
+    search_fields = ["code", "name"]
+    list_select_related = ["parent", "successor"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "display_name", "department", "is_active", "is_staff"]
+    list_filter = ["groups", "department", "is_active"]
+    search_fields = ["username", "display_name", "email"]
+    list_select_related = ["department"]
+    fieldsets = BaseUserAdmin.fieldsets + (("所属", {"fields": ("display_name", "department")}),)
+    add_fieldsets = BaseUserAdmin.add_fieldsets + (
+        ("所属", {"fields": ("display_name", "department")}),
+    )
+
+
+@admin.register(AuditKind)
+class AuditKindAdmin(admin.ModelAdmin):
+    list_display = ["name", "sort_order"]
+
+
+class SectionInline(admin.TabularInline):
+    model = Section
+    extra = 0
+
+
+class KeyRiskInline(admin.TabularInline):
+    model = KeyRisk
+    extra = 0
+
+
+class ViewpointInline(admin.TabularInline):
+    model = Viewpoint
+    extra = 0
+
+
+class AuditedSystemInline(admin.TabularInline):
+    model = AuditedSystem
+    extra = 0
+
+
+@admin.register(Audit)
+class AuditAdmin(admin.ModelAdmin):
+    list_display = ["id", "fiscal_year_label", "kind", "theme", "period_start", "period_end"]
+    list_filter = ["fiscal_year", "kind", "audited_departments"]
+    search_fields = ["theme", "report_number"]
+    list_select_related = ["kind"]
+    filter_horizontal = ["audited_departments", "auditors"]
+    inlines = [SectionInline, KeyRiskInline, ViewpointInline, AuditedSystemInline]
+
+    @admin.display(description="年度", ordering="fiscal_year")
+    def fiscal_year_label(self, obj: Audit) -> str:
+        return obj.fiscal_year_label
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "target_type", "target_id", "summary"]
+    list_filter = ["action", "target_type"]
+    search_fields = ["summary"]
+    list_select_related = ["actor"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

@@ -1,0 +1,207 @@
+"""Load the demo data in fixtures/: departments, one user per role, and the seed audits.
+
+Idempotent: what exists already (matched by department code, username, or an audit's
+year + kind + theme) is left alone, so `make run` can call it every time. Everything
+goes through the same service functions the views use.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from audits.models import Audit, AuditKind, Department, User
+from audits.roles import Role
+from audits.services import add_key_risk, add_section, add_viewpoint, create_audit
+from findings.models import Finding, FindingKind
+from findings.services import add_finding
+from remediation.models import RemediationStatus
+from remediation.services import record_entry
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+AUDIT_FILES = ["audit_000_yokkaichi.json", "audit_001_arakawa.json"]
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    password: str
+    display_name: str
+    role: Role
+    department_code: str
+
+
+# Demo only: these accounts exist only where load_demo was run.
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser("kansa", "kansa-demo-2026", "監査 太郎", Role.AUDITOR, "kansaka"),
+    DemoUser("ict", "ict-demo-2026", "情報 花子", Role.DEPARTMENT_STAFF, "ict"),
+    DemoUser("jinji", "jinji-demo-2026", "人事 次郎", Role.DEPARTMENT_STAFF, "jinji"),
+    DemoUser("kanri", "kanri-demo-2026", "管理 三郎", Role.MANAGER, "soumu"),
+    DemoUser("admin", "admin-demo-2026", "管理者 四郎", Role.ADMINISTRATOR, "ict"),
+)
+
+
+def _read(name: str) -> Any:
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+def _date(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+@transaction.atomic
+def load_departments() -> dict[str, Department]:
+    by_code = {d.code: d for d in Department.objects.all()}
+    for order, row in enumerate(_read("departments.json")):
+        if row["code"] in by_code:
+            continue
+        parent = by_code[row["parent"]] if row.get("parent") else None
+        by_code[row["code"]] = Department.objects.create(
+            code=row["code"], name=row["name"], parent=parent, sort_order=order
+        )
+    return by_code
+
+
+@transaction.atomic
+def load_users(departments: dict[str, Department]) -> list[DemoUser]:
+    for demo in DEMO_USERS:
+        user, created = User.objects.get_or_create(
+            username=demo.username,
+            defaults={
+                "display_name": demo.display_name,
+                "department": departments[demo.department_code],
+                "is_staff": demo.role in (Role.ADMINISTRATOR, Role.AUDITOR),
+                "is_superuser": demo.role == Role.ADMINISTRATOR,
+            },
+        )
+        if created:
+            user.set_password(demo.password)
+            user.save()
+        user.groups.add(Group.objects.get(name=demo.role.value))
+    return list(DEMO_USERS)
+
+
+def _staff_for(department: Department) -> User:
+    """The demo member of staff who reports for a department (made if missing, with no
+    usable password, for departments that have no demo login)."""
+    user = User.objects.filter(
+        department=department, groups__name=Role.DEPARTMENT_STAFF.value
+    ).first()
+    if user is None:
+        user = User.objects.create(
+            username=f"staff-{department.code}",
+            display_name=f"{department.name} 担当",
+            department=department,
+        )
+        user.set_unusable_password()
+        user.save()
+        user.groups.add(Group.objects.get(name=Role.DEPARTMENT_STAFF.value))
+    return user
+
+
+@transaction.atomic
+def load_audit(name: str, departments: dict[str, Department], auditor: User) -> Audit | None:
+    data = _read(name)
+    head = data["audit"]
+    kind, _ = AuditKind.objects.get_or_create(name=head["kind"])
+    if Audit.objects.filter(
+        fiscal_year=head["fiscal_year"], kind=kind, theme=head["theme"]
+    ).exists():
+        return None
+    for extra in data.get("finding_kinds", []):
+        FindingKind.objects.get_or_create(
+            code=extra["code"],
+            defaults={
+                "name": extra["name"],
+                "heading": extra.get("heading", ""),
+                "sort_order": extra.get("sort_order", 100),
+            },
+        )
+    kinds = {k.code: k for k in FindingKind.objects.all()}
+    statuses = {s.code: s for s in RemediationStatus.objects.all()}
+    audit = create_audit(
+        fiscal_year=head["fiscal_year"],
+        kind=kind,
+        theme=head["theme"],
+        audited_departments=[departments[c] for c in head["audited_departments"]],
+        period_start=_date(head["period_start"]),  # type: ignore[arg-type]
+        period_end=_date(head.get("period_end")),
+        report_number=head.get("report_number", ""),
+        report_date=_date(head.get("report_date")),
+        auditor_names=head.get("auditor_names", ""),
+        auditors=[auditor],
+        finding_kinds=[kinds[c] for c in head["finding_kinds"]],
+        user=auditor,
+    )
+    for system in data.get("systems", []):
+        audit.systems.create(
+            name=system["name"],
+            department=departments[system["department"]] if system.get("department") else None,
+        )
+    sections = {
+        s["number"]: add_section(audit, number=s["number"], title=s["title"], user=auditor)
+        for s in data.get("sections", [])
+    }
+    risks = {
+        r["number"]: add_key_risk(audit, number=r["number"], title=r["title"], user=auditor)
+        for r in data.get("key_risks", [])
+    }
+    viewpoints = {
+        v["number"]: add_viewpoint(
+            audit,
+            number=v["number"],
+            text=v["text"],
+            user=auditor,
+            key_risk=risks.get(v.get("key_risk") or ""),
+        )
+        for v in data.get("viewpoints", [])
+    }
+
+    def add(row: dict[str, Any], parent: Finding | None) -> None:
+        source = parent_row if parent is not None else row
+        depts = [departments[c] for c in row.get("departments") or source["departments"]]
+        finding = add_finding(
+            audit,
+            kind=kinds[source["kind"]],
+            section=sections.get(source.get("section") or ""),
+            viewpoint=viewpoints.get(source.get("viewpoint") or ""),
+            parent=parent,
+            label=row.get("label", ""),
+            title=row.get("title", ""),
+            body=row["body"],
+            departments=depts,
+            request_type=row.get("request_type", ""),
+            due_date=_date(row.get("due_date")),
+            user=auditor,
+        )
+        reporter = _staff_for(depts[0])
+        for entry in row.get("entries", []):
+            record_entry(
+                finding,
+                status=statuses[entry["status"]],
+                entry_date=_date(entry["date"]),  # type: ignore[arg-type]
+                content=entry["content"],
+                user=reporter,
+            )
+        for child in row.get("children", []):
+            add(child, finding)
+
+    for parent_row in data["findings"]:
+        add(parent_row, None)
+    return audit
+
+
+def load_demo() -> list[DemoUser]:
+    departments = load_departments()
+    users = load_users(departments)
+    auditor = User.objects.get(username="kansa")
+    for name in AUDIT_FILES:
+        load_audit(name, departments, auditor)
+    return users

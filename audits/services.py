@@ -1,0 +1,143 @@
+"""State changes of audits and their structure. Each takes domain objects and the acting
+user, runs in one transaction and records who did it."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from audits.models import (
+    Audit,
+    AuditKind,
+    Department,
+    KeyRisk,
+    Section,
+    User,
+    Viewpoint,
+    record_activity,
+)
+from audits.roles import GROUP_PERMISSIONS
+
+
+@transaction.atomic
+def ensure_role_groups(group_model: type = Group, permission_model: type = Permission) -> None:
+    """Create the four role groups with their permissions (idempotent). The models are
+    parameters so the data migration can pass its historical ones."""
+    for role, perms in GROUP_PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=role.value)
+        wanted = []
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            wanted.append(
+                permission_model.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(wanted)
+
+
+def _check_period(start: datetime.date, end: datetime.date | None) -> None:
+    if end is not None and end < start:
+        raise ValidationError({"period_end": "終了日は開始日以降の日付にしてください。"})
+
+
+@transaction.atomic
+def create_audit(
+    *,
+    fiscal_year: int,
+    kind: AuditKind,
+    theme: str,
+    audited_departments: Iterable[Department],
+    period_start: datetime.date,
+    period_end: datetime.date | None = None,
+    finding_kinds: Iterable[object] = (),
+    report_number: str = "",
+    report_date: datetime.date | None = None,
+    auditors: Iterable[User] = (),
+    auditor_names: str = "",
+    user: User | None,
+) -> Audit:
+    departments = list(audited_departments)
+    if not departments:
+        raise ValidationError({"audited_departments": "監査対象の所属を1つ以上選んでください。"})
+    _check_period(period_start, period_end)
+    audit = Audit(
+        fiscal_year=fiscal_year,
+        kind=kind,
+        theme=theme,
+        period_start=period_start,
+        period_end=period_end,
+        report_number=report_number,
+        report_date=report_date,
+        auditor_names=auditor_names,
+        created_by=user,
+    )
+    audit.full_clean(exclude=["audited_departments", "auditors", "finding_kinds"])
+    audit.save()
+    audit.audited_departments.set(departments)
+    audit.auditors.set(list(auditors))
+    kinds = list(finding_kinds)
+    if not kinds:
+        from findings.models import FindingKind
+
+        kinds = list(FindingKind.objects.all())
+    audit.finding_kinds.set(kinds)
+    record_activity(user, "監査を作成", audit, str(audit))
+    return audit
+
+
+def _next_order(queryset) -> int:  # type: ignore[no-untyped-def]
+    last = queryset.order_by("-sort_order").values_list("sort_order", flat=True).first()
+    return 0 if last is None else last + 1
+
+
+@transaction.atomic
+def add_section(
+    audit: Audit, *, number: str, title: str, user: User | None, sort_order: int | None = None
+) -> Section:
+    if audit.sections.filter(number=number).exists():
+        raise ValidationError({"number": f"番号「{number}」の節はこの監査に既にあります。"})
+    section = Section(
+        audit=audit,
+        number=number,
+        title=title,
+        sort_order=_next_order(audit.sections) if sort_order is None else sort_order,
+    )
+    section.full_clean()
+    section.save()
+    record_activity(user, "節を追加", section, str(section))
+    return section
+
+
+@transaction.atomic
+def add_key_risk(audit: Audit, *, number: str, title: str, user: User | None) -> KeyRisk:
+    if audit.key_risks.filter(number=number).exists():
+        raise ValidationError({"number": f"番号「{number}」の重要リスクはこの監査に既にあります。"})
+    risk = KeyRisk(audit=audit, number=number, title=title, sort_order=_next_order(audit.key_risks))
+    risk.full_clean()
+    risk.save()
+    record_activity(user, "重要リスクを追加", risk, str(risk))
+    return risk
+
+
+@transaction.atomic
+def add_viewpoint(
+    audit: Audit, *, number: str, text: str, user: User | None, key_risk: KeyRisk | None = None
+) -> Viewpoint:
+    if key_risk is not None and key_risk.audit_id != audit.pk:
+        raise ValidationError({"key_risk": "この監査の重要リスクを選んでください。"})
+    if audit.viewpoints.filter(number=number).exists():
+        raise ValidationError({"number": f"番号「{number}」の着眼点はこの監査に既にあります。"})
+    viewpoint = Viewpoint(
+        audit=audit,
+        number=number,
+        text=text,
+        key_risk=key_risk,
+        sort_order=_next_order(audit.viewpoints),
+    )
+    viewpoint.full_clean()
+    viewpoint.save()
+    record_activity(user, "着眼点を追加", viewpoint, str(viewpoint))
+    return viewpoint

@@ -1,0 +1,239 @@
+"""Findings (指摘 / 意見 / …) and the rules about one finding."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from audits.models import Audit, Department, Section, User, Viewpoint
+
+if TYPE_CHECKING:
+    from remediation.models import RemediationEntry
+
+UNREPORTED_LABEL = "未報告"
+
+
+class FindingKind(models.Model):
+    """区分: 指摘, 意見, リスク発現の可能性があるもの … (another authority adds 勧告 etc.)."""
+
+    code = models.SlugField("コード", max_length=30, unique=True)
+    name = models.CharField("名称", max_length=50, unique=True)
+    heading = models.CharField(
+        "報告書の見出し", max_length=50, blank=True, help_text="空欄なら名称（例: 「指 摘」）"
+    )
+    sort_order = models.PositiveIntegerField("表示順", default=0)
+
+    class Meta:
+        verbose_name = "指摘区分"
+        verbose_name_plural = "指摘区分"
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def report_heading(self) -> str:
+        return self.heading or self.name
+
+
+class RequestType(models.TextChoices):
+    ZESEI = "zesei", "是正"
+    KAIZEN = "kaizen", "改善"
+
+
+@dataclass(frozen=True)
+class StatusSnapshot:
+    """Where a finding stands: the status of its latest entry, or 未報告."""
+
+    name: str
+    date: datetime.date | None
+    is_closed: bool
+    status_id: int | None
+
+    @property
+    def is_reported(self) -> bool:
+        return self.status_id is not None
+
+
+UNREPORTED = StatusSnapshot(UNREPORTED_LABEL, None, False, None)
+
+
+def _latest_entries(as_of: datetime.date | None):
+    from remediation.models import RemediationEntry
+
+    entries = RemediationEntry.objects.filter(finding=OuterRef("pk"))
+    if as_of is not None:
+        entries = entries.filter(entry_date__lte=as_of)
+    return entries.order_by(*RemediationEntry.LATEST_FIRST)
+
+
+class FindingQuerySet(models.QuerySet["Finding"]):
+    def with_status(self, as_of: datetime.date | None = None) -> FindingQuerySet:
+        """Annotate the current status (or the status as of a date) in the same query.
+
+        Four correlated subqueries over the (finding, entry_date) index, so a page of
+        findings costs no query per finding.
+        """
+        latest = _latest_entries(as_of)
+        return self.annotate(
+            status_id_now=Subquery(latest.values("status_id")[:1]),
+            status_name_now=Subquery(latest.values("status__name")[:1]),
+            status_date_now=Subquery(latest.values("entry_date")[:1]),
+            status_closed_now=Subquery(latest.values("status__is_closed")[:1]),
+        )
+
+    def open(self) -> FindingQuerySet:
+        """Findings not yet 措置済 (未報告 included). Needs with_status()."""
+        return self.filter(Q(status_closed_now=False) | Q(status_closed_now__isnull=True))
+
+    def closed(self) -> FindingQuerySet:
+        return self.filter(status_closed_now=True)
+
+    def in_print_order(self) -> FindingQuerySet:
+        """As printed: by kind and section, each top-level finding followed by its
+        sub-items (sort_order is relative among siblings)."""
+        return self.order_by(
+            "audit_id",
+            "kind__sort_order",
+            F("section__sort_order").asc(nulls_first=True),
+            Coalesce(F("parent__sort_order"), F("sort_order")),
+            Coalesce(F("parent_id"), F("id")),
+            F("parent_id").asc(nulls_first=True),
+            "sort_order",
+            "id",
+        )
+
+
+class Finding(models.Model):
+    """One 指摘 / 意見 … of an audit, addressed to one or more departments.
+
+    Labels (①, ア, (1)) are the audit's own text. sort_order orders a finding among
+    its siblings: top-level findings within (kind, section), sub-items within their
+    parent. A sub-item (ア, イ) gets its own entries; its parent only introduces it.
+    """
+
+    audit = models.ForeignKey(
+        Audit, verbose_name="監査", on_delete=models.PROTECT, related_name="findings"
+    )
+    kind = models.ForeignKey(
+        FindingKind, verbose_name="区分", on_delete=models.PROTECT, related_name="findings"
+    )
+    section = models.ForeignKey(
+        Section,
+        verbose_name="節",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="findings",
+    )
+    viewpoint = models.ForeignKey(
+        Viewpoint,
+        verbose_name="着眼点",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="findings",
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="親項目",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    label = models.CharField("番号", max_length=10, blank=True, help_text="例: ①、ア、(1)")
+    sort_order = models.PositiveIntegerField("表示順", default=0)
+    title = models.CharField("件名", max_length=200, blank=True)
+    body = models.TextField("本文")
+    departments = models.ManyToManyField(
+        Department, verbose_name="担当所属", related_name="findings"
+    )
+    request_type = models.CharField(
+        "措置の種類", max_length=10, choices=RequestType.choices, blank=True
+    )
+    due_date = models.DateField("措置期限", null=True, blank=True)
+    created_at = models.DateTimeField("登録日時", auto_now_add=True)
+    created_by = models.ForeignKey(
+        User,
+        verbose_name="登録者",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = FindingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "指摘事項"
+        verbose_name_plural = "指摘事項"
+        ordering = ["audit_id", "kind__sort_order", "sort_order", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="finding_not_own_parent"),
+            models.CheckConstraint(condition=~Q(body=""), name="finding_body_not_empty"),
+            models.CheckConstraint(
+                condition=Q(request_type__in=["", *RequestType.values]),
+                name="finding_request_type_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["audit", "kind", "section", "sort_order"])]
+
+    def __str__(self) -> str:
+        return " ".join(part for part in (self.label_path, self.title) if part) or self.body[:30]
+
+    @property
+    def label_path(self) -> str:
+        """The full printed number: "(3)①", "(5)③ア", "(1)"."""
+        parts: list[str] = []
+        node: Finding | None = self
+        while node is not None:
+            parts.append(node.label)
+            if node.parent_id is None:
+                break
+            node = node.parent
+        if node is not None and node.viewpoint_id is not None:
+            parts.append(node.viewpoint.number)
+        return "".join(reversed(parts))
+
+    @property
+    def current_status(self) -> StatusSnapshot:
+        """From the with_status() annotation when present, else from (prefetched) entries."""
+        if hasattr(self, "status_id_now"):
+            if self.status_id_now is None:
+                return UNREPORTED
+            return StatusSnapshot(
+                self.status_name_now,
+                self.status_date_now,
+                bool(self.status_closed_now),
+                self.status_id_now,
+            )
+        latest = self.latest_entry()
+        if latest is None:
+            return UNREPORTED
+        return StatusSnapshot(
+            latest.status.name, latest.entry_date, latest.status.is_closed, latest.status_id
+        )
+
+    def latest_entry(self, as_of: datetime.date | None = None) -> RemediationEntry | None:
+        from remediation.models import RemediationEntry
+
+        entries = [e for e in self.entries.all() if as_of is None or e.entry_date <= as_of]
+        if not entries:
+            return None
+        return max(entries, key=RemediationEntry.latest_key)
+
+    @property
+    def is_open(self) -> bool:
+        return not self.current_status.is_closed
+
+    @property
+    def is_overdue(self) -> bool:
+        from django.utils import timezone
+
+        return self.due_date is not None and self.is_open and self.due_date < timezone.localdate()

@@ -1,0 +1,179 @@
+"""Adding, changing, reordering and deleting findings."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from audits.models import Audit, Department, Section, User, Viewpoint, record_activity
+from findings.models import Finding, FindingKind
+
+
+def _validate_structure(
+    audit: Audit,
+    kind: FindingKind,
+    section: Section | None,
+    viewpoint: Viewpoint | None,
+    parent: Finding | None,
+    departments: Sequence[Department],
+    finding: Finding | None = None,
+) -> None:
+    errors: dict[str, str] = {}
+    if not audit.finding_kinds.filter(pk=kind.pk).exists():
+        errors["kind"] = "この監査の報告に載せる区分を選んでください。"
+    if section is not None and section.audit_id != audit.pk:
+        errors["section"] = "この監査の節を選んでください。"
+    if viewpoint is not None and viewpoint.audit_id != audit.pk:
+        errors["viewpoint"] = "この監査の着眼点を選んでください。"
+    if parent is not None:
+        if parent.audit_id != audit.pk:
+            errors["parent"] = "この監査の指摘事項を親項目に選んでください。"
+        elif parent.parent_id is not None:
+            errors["parent"] = "小項目（ア、イ …）の下にさらに小項目は作れません。"
+        elif finding is not None and parent.pk == finding.pk:
+            errors["parent"] = "自分自身を親項目にはできません。"
+        elif finding is not None and finding.children.exists():
+            errors["parent"] = "小項目を持つ指摘事項は、他の項目の小項目にできません。"
+        elif parent.kind_id != kind.pk or parent.section_id != (section.pk if section else None):
+            errors["parent"] = "親項目と同じ区分・節にしてください。"
+    if not departments:
+        errors["departments"] = "担当所属を1つ以上選んでください。"
+    if errors:
+        raise ValidationError(errors)
+
+
+def _siblings(audit: Audit, kind: FindingKind, section: Section | None, parent: Finding | None):  # type: ignore[no-untyped-def]
+    if parent is not None:
+        return parent.children.all()
+    return Finding.objects.filter(audit=audit, kind=kind, section=section, parent__isnull=True)
+
+
+@transaction.atomic
+def add_finding(
+    audit: Audit,
+    *,
+    kind: FindingKind,
+    body: str,
+    departments: Iterable[Department],
+    user: User | None,
+    section: Section | None = None,
+    viewpoint: Viewpoint | None = None,
+    parent: Finding | None = None,
+    label: str = "",
+    title: str = "",
+    request_type: str = "",
+    due_date: datetime.date | None = None,
+    sort_order: int | None = None,
+) -> Finding:
+    """Add a finding; without sort_order it goes after its last sibling."""
+    depts = list(departments)
+    if parent is not None and viewpoint is None:
+        viewpoint = parent.viewpoint
+    _validate_structure(audit, kind, section, viewpoint, parent, depts)
+    if sort_order is None:
+        last = (
+            _siblings(audit, kind, section, parent)
+            .order_by("-sort_order")
+            .values_list("sort_order", flat=True)
+            .first()
+        )
+        sort_order = 0 if last is None else last + 1
+    finding = Finding(
+        audit=audit,
+        kind=kind,
+        section=section,
+        viewpoint=viewpoint,
+        parent=parent,
+        label=label,
+        title=title,
+        body=body,
+        request_type=request_type,
+        due_date=due_date,
+        sort_order=sort_order,
+        created_by=user,
+    )
+    finding.full_clean(exclude=["departments"])
+    finding.save()
+    finding.departments.set(depts)
+    record_activity(user, "指摘事項を登録", finding, str(finding))
+    return finding
+
+
+EDITABLE_FIELDS = (
+    "kind",
+    "section",
+    "viewpoint",
+    "parent",
+    "label",
+    "title",
+    "body",
+    "request_type",
+    "due_date",
+)
+
+
+@transaction.atomic
+def update_finding(
+    finding: Finding, *, departments: Iterable[Department], user: User | None, **changes: object
+) -> Finding:
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    locked = Finding.objects.select_for_update().get(pk=finding.pk)
+    for field, value in changes.items():
+        setattr(locked, field, value)
+    depts = list(departments)
+    _validate_structure(
+        locked.audit,
+        locked.kind,
+        locked.section,
+        locked.viewpoint,
+        locked.parent,
+        depts,
+        finding=locked,
+    )
+    locked.full_clean(exclude=["departments"])
+    locked.save()
+    locked.departments.set(depts)
+    record_activity(user, "指摘事項を変更", locked, str(locked))
+    return locked
+
+
+class FindingHasHistory(ValidationError):
+    pass
+
+
+@transaction.atomic
+def delete_finding(finding: Finding, *, user: User | None) -> None:
+    """Only a finding with no entries and no sub-items may go: history stays."""
+    if finding.entries.exists():
+        raise FindingHasHistory("措置の記録がある指摘事項は削除できません（履歴を残すため）。")
+    if finding.children.exists():
+        raise FindingHasHistory(
+            "小項目がある指摘事項は削除できません。先に小項目を削除してください。"
+        )
+    record_activity(user, "指摘事項を削除", finding, str(finding))
+    finding.departments.clear()
+    finding.delete()
+
+
+@transaction.atomic
+def move_finding(finding: Finding, *, offset: int, user: User | None) -> None:
+    """Move a finding up (offset < 0) or down among its siblings, renumbering them 0..n."""
+    siblings = list(
+        _siblings(finding.audit, finding.kind, finding.section, finding.parent)
+        .select_for_update()
+        .order_by("sort_order", "id")
+    )
+    index = next(i for i, f in enumerate(siblings) if f.pk == finding.pk)
+    target = max(0, min(len(siblings) - 1, index + offset))
+    if target == index:
+        return
+    siblings.insert(target, siblings.pop(index))
+    for order, sibling in enumerate(siblings):
+        if sibling.sort_order != order:
+            Finding.objects.filter(pk=sibling.pk).update(sort_order=order)
+    record_activity(user, "指摘事項の順序を変更", finding, str(finding))

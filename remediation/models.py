@@ -1,0 +1,149 @@
+"""Dated remediation entries (措置) and their evidence. Both are append-only."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from pathlib import PurePosixPath
+
+from django.core.exceptions import ValidationError
+from django.core.files.storage import Storage, storages
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from audits.models import Department, User
+from findings.models import Finding
+
+
+class AppendOnlyError(ValidationError):
+    """Raised on any attempt to change or remove a posted entry or file."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError("記録済みの措置は変更できません。")
+
+    def delete(self):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError("記録済みの措置は削除できません。")
+
+
+class AppendOnlyModel(models.Model):
+    """Rows are inserted once and never updated or deleted (PostgreSQL/SQLite triggers
+    also refuse UPDATE, see migration 0002)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not self._state.adding:
+            raise AppendOnlyError("記録済みの措置は変更できません。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError("記録済みの措置は削除できません。")
+
+
+class RemediationStatus(models.Model):
+    """措置済 / 継続努力 / 検討中 by default; data, so another vocabulary fits."""
+
+    code = models.SlugField("コード", max_length=30, unique=True)
+    name = models.CharField("名称", max_length=30, unique=True)
+    is_closed = models.BooleanField(
+        "完了を表す", default=False, help_text="この状況になった指摘事項は完了（措置済）とみなす"
+    )
+    sort_order = models.PositiveIntegerField("表示順", default=0)
+
+    class Meta:
+        verbose_name = "措置状況"
+        verbose_name_plural = "措置状況"
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RemediationEntry(AppendOnlyModel):
+    """What a department reported about a finding, speaking for one date (措置日)."""
+
+    # Latest first: by the date the entry speaks for, then by when it was recorded.
+    LATEST_FIRST = ("-entry_date", "-recorded_at", "-id")
+
+    finding = models.ForeignKey(
+        Finding, verbose_name="指摘事項", on_delete=models.PROTECT, related_name="entries"
+    )
+    status = models.ForeignKey(
+        RemediationStatus, verbose_name="状況", on_delete=models.PROTECT, related_name="entries"
+    )
+    entry_date = models.DateField("措置日")
+    content = models.TextField("措置（具体的内容）・対応状況")
+    author = models.ForeignKey(
+        User,
+        verbose_name="記録者",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="remediation_entries",
+    )
+    author_department = models.ForeignKey(
+        Department,
+        verbose_name="記録者の所属",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="remediation_entries",
+    )
+    recorded_at = models.DateTimeField("記録日時", default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "措置"
+        verbose_name_plural = "措置"
+        ordering = ["finding_id", "entry_date", "recorded_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(content=""), name="entry_content_not_empty"),
+        ]
+        indexes = [models.Index(fields=["finding", "entry_date", "recorded_at"])]
+
+    def __str__(self) -> str:
+        return f"【{self.status.name}】{self.entry_date:%Y-%m-%d}"
+
+    @staticmethod
+    def latest_key(entry: RemediationEntry) -> tuple[datetime.date, datetime.datetime, int]:
+        return entry.entry_date, entry.recorded_at, entry.pk or 0
+
+
+def evidence_storage() -> Storage:
+    return storages["evidence"]
+
+
+def evidence_path(instance: Evidence, filename: str) -> str:
+    # The stored name never comes from the user: no path tricks, no collisions.
+    suffix = PurePosixPath(filename).suffix.lower()[:10]
+    today = timezone.localdate()
+    return f"{today:%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class Evidence(AppendOnlyModel):
+    """A file attached to an entry, stored outside the web root."""
+
+    entry = models.ForeignKey(
+        RemediationEntry, verbose_name="措置", on_delete=models.PROTECT, related_name="evidence"
+    )
+    file = models.FileField(
+        "ファイル", storage=evidence_storage, upload_to=evidence_path, max_length=200
+    )
+    original_name = models.CharField("元のファイル名", max_length=200)
+    content_type = models.CharField("種類", max_length=100)
+    size = models.PositiveBigIntegerField("サイズ（バイト）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_at = models.DateTimeField("登録日時", default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "証跡ファイル"
+        verbose_name_plural = "証跡ファイル"
+        ordering = ["entry_id", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,0 +1,84 @@
+"""Recording remediation entries with their evidence files."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from audits.models import User, record_activity
+from findings.access import can_post_entry
+from findings.models import Finding
+from remediation.models import Evidence, RemediationEntry, RemediationStatus
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """An upload whose size and content type were already checked (see remediation.files)."""
+
+    upload: UploadedFile
+    content_type: str
+
+
+@transaction.atomic
+def record_entry(
+    finding: Finding,
+    *,
+    status: RemediationStatus,
+    entry_date: datetime.date,
+    content: str,
+    user: User,
+    files: Sequence[CheckedFile] = (),
+    today: datetime.date | None = None,
+) -> RemediationEntry:
+    """Append a dated entry to a finding. Nothing already recorded changes."""
+    if not can_post_entry(user, finding):
+        raise PermissionDenied("この指摘事項に措置を記録する権限がありません。")
+    today = today or timezone.localdate()
+    errors: dict[str, str] = {}
+    if entry_date < finding.audit.period_start:
+        errors["entry_date"] = "措置日は監査実施日より前にはできません。"
+    elif entry_date > today:
+        errors["entry_date"] = "措置日に未来の日付は指定できません。"
+    if not content.strip():
+        errors["content"] = "措置の内容を入力してください。"
+    if errors:
+        raise ValidationError(errors)
+    entry = RemediationEntry(
+        finding=finding,
+        status=status,
+        entry_date=entry_date,
+        content=content.strip(),
+        author=user,
+        author_department=user.department,
+    )
+    entry.full_clean()
+    entry.save()
+    for checked in files:
+        attach_evidence(entry, checked)
+    record_activity(user, "措置を記録", entry, f"{finding} 【{status.name}】{entry_date:%Y-%m-%d}")
+    return entry
+
+
+def attach_evidence(entry: RemediationEntry, checked: CheckedFile) -> Evidence:
+    upload = checked.upload
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    evidence = Evidence(
+        entry=entry,
+        original_name=(upload.name or "file")[-200:],
+        content_type=checked.content_type,
+        size=upload.size or 0,
+        sha256=digest.hexdigest(),
+    )
+    evidence.file.save(upload.name or "file", upload, save=False)
+    evidence.save()
+    return evidence

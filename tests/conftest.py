@@ -1,0 +1,166 @@
+"""Personas and small factories. Every test builds the little data it needs."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth.models import Group
+
+from audits.models import Audit, AuditKind, Department, Section, User, Viewpoint
+from audits.roles import Role
+from audits.services import add_section, add_viewpoint, create_audit
+from findings.models import Finding, FindingKind
+from findings.services import add_finding
+from remediation.models import RemediationEntry, RemediationStatus
+from remediation.services import record_entry
+
+PASSWORD = "test-pass-12345"
+_seq = itertools.count(1)
+
+
+@pytest.fixture
+def soumu(db) -> Department:
+    return Department.objects.create(code="soumu", name="総務部")
+
+
+@pytest.fixture
+def ict(soumu) -> Department:
+    return Department.objects.create(code="ict", name="ICT戦略課", parent=soumu)
+
+
+@pytest.fixture
+def jinji(soumu) -> Department:
+    return Department.objects.create(code="jinji", name="人事課", parent=soumu)
+
+
+@pytest.fixture
+def kansaka(db) -> Department:
+    return Department.objects.create(code="kansaka", name="監査課")
+
+
+def make_user(
+    role: Role | None, department: Department | None, username: str | None = None
+) -> User:
+    user = User.objects.create_user(
+        username=username or f"user{next(_seq)}",
+        password=PASSWORD,
+        department=department,
+        display_name=f"{role.label if role else '無ロール'}の人",
+    )
+    if role is not None:
+        user.groups.add(Group.objects.get(name=role.value))
+    return user
+
+
+@pytest.fixture
+def auditor(kansaka) -> User:
+    return make_user(Role.AUDITOR, kansaka, "auditor")
+
+
+@pytest.fixture
+def ict_staff(ict) -> User:
+    return make_user(Role.DEPARTMENT_STAFF, ict, "ict_staff")
+
+
+@pytest.fixture
+def jinji_staff(jinji) -> User:
+    return make_user(Role.DEPARTMENT_STAFF, jinji, "jinji_staff")
+
+
+@pytest.fixture
+def manager(soumu) -> User:
+    return make_user(Role.MANAGER, soumu, "manager")
+
+
+@pytest.fixture
+def administrator(kansaka) -> User:
+    return make_user(Role.ADMINISTRATOR, kansaka, "administrator")
+
+
+@pytest.fixture
+def kinds(db) -> dict[str, FindingKind]:
+    return {k.code: k for k in FindingKind.objects.all()}
+
+
+@pytest.fixture
+def statuses(db) -> dict[str, RemediationStatus]:
+    return {s.code: s for s in RemediationStatus.objects.all()}
+
+
+@pytest.fixture
+def audit(ict, auditor) -> Audit:
+    return create_audit(
+        fiscal_year=2020,
+        kind=AuditKind.objects.get(name="行政監査"),
+        theme="情報セキュリティの管理について",
+        audited_departments=[ict],
+        period_start=datetime.date(2021, 2, 10),
+        user=auditor,
+    )
+
+
+@pytest.fixture
+def section(audit, auditor) -> Section:
+    return add_section(
+        audit,
+        number="1",
+        title="想定されるリスクからの着眼点に着目して行った監査の結果",
+        user=auditor,
+    )
+
+
+@pytest.fixture
+def viewpoint(audit, auditor) -> Viewpoint:
+    return add_viewpoint(
+        audit,
+        number="(3)",
+        text="情報システムのサーバ等の管理は適切になされているか。",
+        user=auditor,
+    )
+
+
+@pytest.fixture
+def make_finding(audit, section, viewpoint, kinds, ict, auditor) -> Callable[..., Finding]:
+    def make(**overrides: object) -> Finding:
+        values: dict[str, object] = {
+            "kind": kinds["shiteki"],
+            "section": section,
+            "viewpoint": viewpoint,
+            "label": "①",
+            "title": "サーバ室内の整理整頓について",
+            "body": "不用なものは廃棄すること。",
+            "departments": [ict],
+            "user": auditor,
+        }
+        values.update(overrides)
+        return add_finding(audit, **values)  # type: ignore[arg-type]
+
+    return make
+
+
+@pytest.fixture
+def finding(make_finding) -> Finding:
+    return make_finding()
+
+
+@pytest.fixture
+def make_entry(statuses, ict_staff) -> Callable[..., RemediationEntry]:
+    def make(
+        finding: Finding,
+        status: str = "keizoku",
+        day: datetime.date = datetime.date(2021, 9, 30),
+        content: str = "整理整頓を行った。",
+        user: User | None = None,
+    ) -> RemediationEntry:
+        return record_entry(
+            finding,
+            status=statuses[status],
+            entry_date=day,
+            content=content,
+            user=user or ict_staff,
+        )
+
+    return make
