@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.urls import include, path
 
 from audits.views import home
+from reports.dashboard import dashboard
 
 urlpatterns = [
     path("", home, name="home"),
@@ -24,6 +25,14 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("admin/", admin.site.urls),
+    # Each include is owned by one app; auditors' editing pages are kept apart from the
+    # read/report pages so the two can change independently.
+    path("", include("audits.urls")),
+    path("", include("findings.urls")),
+    path("", include("findings.editing_urls")),
+    path("", include("remediation.urls")),
+    path("reports/", include("reports.urls")),
+    path("dashboard/", dashboard, name="dashboard"),
 ]
 
 admin.site.site_header = "措置状況管理 管理画面"
