@@ -1,0 +1,283 @@
+"""Forms auditors use to create an audit and build its structure (節, 重要リスク, 着眼点).
+
+The forms only read and check input; saving goes through audits.services (or, for the
+audit header, audits.pages.update_audit) so every change is recorded in one place.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from audits.models import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, Audit, AuditKind, Department
+from audits.wareki import fiscal_year_of, format_fiscal_year
+
+# How far back the 年度 select reaches: old audits are still transcribed years later.
+FISCAL_YEARS_BACK = 25
+
+
+class DateInput(forms.DateInput):
+    """A native date picker; the browser sends YYYY-MM-DD whatever the display."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, str] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def date_field(label: str, *, required: bool, help_text: str = "") -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=DateInput(),
+        input_formats=["%Y-%m-%d", "%Y/%m/%d"],
+        error_messages={
+            "invalid": "正しい日付を入力してください（存在しない日付です）。",
+            "required": f"{label}を入力してください。",
+        },
+    )
+
+
+class DepartmentChoiceField(forms.MultipleChoiceField):
+    """Departments as checkboxes grouped by 部局; cleans to a list of Department.
+
+    Only active departments are offered, plus any already chosen (a retired 課 stays
+    visible on an old record instead of silently disappearing from it).
+    """
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, *, label: str, required_message: str, **kwargs: object) -> None:
+        super().__init__(
+            label=label,
+            error_messages={
+                "required": required_message,
+                "invalid_choice": "選択肢にない所属です。一覧から選んでください。",
+            },
+            **kwargs,  # type: ignore[arg-type]
+        )
+        self._by_id: dict[str, Department] = {}
+
+    def set_departments(self, departments: Iterable[Department], keep_ids: Iterable[int]) -> None:
+        keep = set(keep_ids)
+        rows = [d for d in departments if d.is_active or d.pk in keep]
+        self._by_id = {str(d.pk): d for d in rows}
+        by_parent: dict[int | None, list[Department]] = {}
+        for dept in rows:
+            by_parent.setdefault(dept.parent_id, []).append(dept)
+        groups: list[tuple[str, list[tuple[str, str]]]] = []
+        for top in by_parent.get(None, []):
+            options = [(str(top.pk), f"{top.name}（部局）")]
+            options += [(str(child.pk), child.name) for child in by_parent.get(top.pk, [])]
+            groups.append((top.name, options))
+        # A 課 whose 部局 is retired and not offered still needs a home.
+        offered = {pk for _, opts in groups for pk, _ in opts}
+        orphans = [(str(d.pk), d.full_name) for d in rows if str(d.pk) not in offered]
+        if orphans:
+            groups.append(("その他", orphans))
+        self.choices = groups
+
+    def clean(self, value: object) -> list[Department]:  # type: ignore[override]
+        ids = super().clean(value)
+        return [self._by_id[pk] for pk in ids]
+
+
+def department_field(label: str, required_message: str) -> DepartmentChoiceField:
+    return DepartmentChoiceField(label=label, required_message=required_message)
+
+
+def all_departments() -> list[Department]:
+    return list(Department.objects.select_related("parent").order_by("sort_order", "code"))
+
+
+def fiscal_year_choices(current: int | None = None) -> list[tuple[int, str]]:
+    this_year = fiscal_year_of(timezone.localdate())
+    years = set(range(this_year + 1, this_year - FISCAL_YEARS_BACK, -1))
+    if current is not None and MIN_FISCAL_YEAR <= current <= MAX_FISCAL_YEAR:
+        years.add(current)
+    return [(y, f"{format_fiscal_year(y)}（{y}年度）") for y in sorted(years, reverse=True)]
+
+
+class AuditForm(forms.Form):
+    fiscal_year = forms.TypedChoiceField(
+        label="年度",
+        coerce=int,
+        error_messages={
+            "required": "年度を選んでください。",
+            "invalid_choice": "選択肢にない年度です。一覧から選んでください。",
+        },
+    )
+    kind = forms.ModelChoiceField(
+        label="監査の種類",
+        queryset=AuditKind.objects.all(),
+        empty_label="選んでください",
+        error_messages={
+            "required": "監査の種類を選んでください。",
+            "invalid_choice": "選択肢にない監査の種類です。一覧から選んでください。",
+        },
+    )
+    theme = forms.CharField(
+        label="監査のテーマ",
+        max_length=200,
+        help_text="例: 情報セキュリティの管理について",
+        error_messages={
+            "required": "監査のテーマを入力してください。",
+            "max_length": "監査のテーマは200文字以内で入力してください（現在 %(show_value)d 文字）。",
+        },
+    )
+    audited_departments = department_field("監査対象", "監査対象の所属を1つ以上選んでください。")
+    period_start = date_field("監査実施期間（開始）", required=True)
+    period_end = date_field(
+        "監査実施期間（終了）", required=False, help_text="1日だけの監査なら空欄のままにします。"
+    )
+    report_number = forms.CharField(
+        label="報告番号",
+        max_length=50,
+        required=False,
+        error_messages={"max_length": "報告番号は50文字以内で入力してください。"},
+    )
+    report_date = date_field("報告日", required=False)
+    auditor_names = forms.CharField(
+        label="監査人（外部）",
+        max_length=200,
+        required=False,
+        help_text="外部監査人など、この仕組みの利用者でない監査人の名前",
+        error_messages={"max_length": "監査人は200文字以内で入力してください。"},
+    )
+    finding_kinds = forms.ModelMultipleChoiceField(
+        label="報告に載せる区分",
+        queryset=None,  # set in __init__ so the vocabulary is read per request
+        widget=forms.CheckboxSelectMultiple,
+        help_text="措置状況報告に見出しとして載せる区分。載せない区分は外します。",
+        error_messages={
+            "required": "報告に載せる区分を1つ以上選んでください。",
+            "invalid_choice": "選択肢にない区分です。",
+            "invalid_pk_value": "選択肢にない区分です。",
+        },
+    )
+
+    def __init__(self, *args: object, audit: Audit | None = None, **kwargs: object) -> None:
+        from findings.models import FindingKind
+
+        self.audit = audit
+        if audit is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "fiscal_year": audit.fiscal_year,
+                "kind": audit.kind_id,
+                "theme": audit.theme,
+                "audited_departments": [str(d.pk) for d in audit.audited_departments.all()],
+                "period_start": audit.period_start,
+                "period_end": audit.period_end,
+                "report_number": audit.report_number,
+                "report_date": audit.report_date,
+                "auditor_names": audit.auditor_names,
+                "finding_kinds": [k.pk for k in audit.finding_kinds.all()],
+            }
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        kinds = FindingKind.objects.all()
+        self.fields["finding_kinds"].queryset = kinds
+        if audit is None and not self.is_bound:
+            self.initial.setdefault("finding_kinds", [k.pk for k in kinds])
+            self.initial.setdefault("fiscal_year", fiscal_year_of(timezone.localdate()))
+        current_year = audit.fiscal_year if audit is not None else None
+        self.fields["fiscal_year"].choices = fiscal_year_choices(current_year)
+        chosen = [d.pk for d in audit.audited_departments.all()] if audit is not None else []
+        self.fields["audited_departments"].set_departments(all_departments(), chosen)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        start: datetime.date | None = data.get("period_start")
+        end: datetime.date | None = data.get("period_end")
+        if start is not None and end is not None and end < start:
+            self.add_error("period_end", "終了日は開始日以降の日付にしてください。")
+        return data
+
+
+class SectionForm(forms.Form):
+    number = forms.CharField(
+        label="番号",
+        max_length=10,
+        help_text="例: 1",
+        error_messages={
+            "required": "節の番号を入力してください。",
+            "max_length": "番号は10文字以内で入力してください。",
+        },
+    )
+    title = forms.CharField(
+        label="見出し",
+        max_length=200,
+        error_messages={
+            "required": "節の見出しを入力してください。",
+            "max_length": "見出しは200文字以内で入力してください。",
+        },
+    )
+
+
+class KeyRiskForm(forms.Form):
+    number = forms.CharField(
+        label="番号",
+        max_length=10,
+        error_messages={
+            "required": "重要リスクの番号を入力してください。",
+            "max_length": "番号は10文字以内で入力してください。",
+        },
+    )
+    title = forms.CharField(
+        label="重要リスク",
+        max_length=300,
+        error_messages={
+            "required": "重要リスクの内容を入力してください。",
+            "max_length": "重要リスクは300文字以内で入力してください。",
+        },
+    )
+
+
+class ViewpointForm(forms.Form):
+    number = forms.CharField(
+        label="番号",
+        max_length=10,
+        help_text="例: (3)",
+        error_messages={
+            "required": "着眼点の番号を入力してください。",
+            "max_length": "番号は10文字以内で入力してください。",
+        },
+    )
+    text = forms.CharField(
+        label="着眼点",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "着眼点の文を入力してください。"},
+    )
+    key_risk = forms.ModelChoiceField(
+        label="重要リスク",
+        queryset=None,
+        required=False,
+        empty_label="（なし）",
+        error_messages={"invalid_choice": "この監査の重要リスクを選んでください。"},
+    )
+
+    def __init__(
+        self, *args: object, audit: Audit, key_risks: list | None = None, **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        field = self.fields["key_risk"]
+        field.queryset = audit.key_risks.all()
+        if key_risks is not None:
+            # Already loaded by the page: render from the list instead of another query.
+            field.choices = [("", "（なし）")] + [(r.pk, str(r)) for r in key_risks]
+
+
+def attach_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's {field: message} errors beside the fields (unknown keys on top)."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            target = field if field in form.fields else None
+            for message in messages:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)

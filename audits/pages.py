@@ -1,0 +1,413 @@
+"""Auditors' pages for audits: the list, the header form and the detail page where an
+audit's structure (節, 重要リスク, 着眼点) and its findings are built up.
+
+Reading (list, detail) is open to every role through visible_audits; everything that
+changes something is for can_edit_audits users only and answers 404 to anyone else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from audits.access import can_edit_audits, get_audit_for_user, visible_audits
+from audits.forms import AuditForm, KeyRiskForm, SectionForm, ViewpointForm, attach_errors
+from audits.models import Audit, Department, Section, User, Viewpoint, record_activity
+from audits.services import add_key_risk, add_section, add_viewpoint, create_audit
+from findings.access import visible_findings
+from findings.models import Finding, FindingKind
+
+
+def require_editor(request: HttpRequest) -> None:
+    """Fail closed: anyone who may not edit audits gets the same 404 as a missing page."""
+    if not can_edit_audits(request.user):
+        raise Http404
+
+
+# --- list -----------------------------------------------------------------------------
+
+
+def _count_of(findings: QuerySet[Finding]) -> Coalesce:
+    """A correlated COUNT over `findings` (already filtered on audit=OuterRef("pk"))."""
+    counted = findings.order_by().values("audit_id").annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def audits_with_counts(user: User) -> QuerySet[Audit]:
+    """The user's audits with how many findings (and open ones) they may see in each."""
+    of_audit = visible_findings(user, Finding.objects.filter(audit=OuterRef("pk")))
+    open_ids = Finding.objects.with_status().open().values("pk")
+    return (
+        visible_audits(user)
+        .select_related("kind")
+        .prefetch_related(
+            Prefetch(
+                "audited_departments",
+                queryset=Department.objects.select_related("parent"),
+            )
+        )
+        .annotate(
+            finding_count=_count_of(of_audit),
+            open_count=_count_of(of_audit.filter(pk__in=open_ids)),
+        )
+        .order_by("-fiscal_year", "-period_start", "-id")
+    )
+
+
+@require_GET
+def audit_list(request: HttpRequest) -> HttpResponse:
+    audits = list(audits_with_counts(request.user))
+    return render(
+        request,
+        "audits/audit_list.html",
+        {"audits": audits, "can_edit": can_edit_audits(request.user)},
+    )
+
+
+# --- header form ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def update_audit(
+    audit: Audit,
+    *,
+    user: User | None,
+    audited_departments: Iterable[Department],
+    finding_kinds: Iterable[FindingKind],
+    **changes: object,
+) -> Audit:
+    """Change an audit's header. Belongs in audits.services next to create_audit (see the
+    hand-over note); kept here until then.
+
+    A kind that already has findings cannot be dropped from the report: they would
+    vanish from the printed table.
+    """
+    locked = Audit.objects.select_for_update().get(pk=audit.pk)
+    departments = list(audited_departments)
+    kinds = list(finding_kinds)
+    errors: dict[str, str] = {}
+    if not departments:
+        errors["audited_departments"] = "監査対象の所属を1つ以上選んでください。"
+    used = set(locked.findings.values_list("kind_id", flat=True))
+    missing = [k for k in FindingKind.objects.filter(pk__in=used) if k not in kinds]
+    if not kinds:
+        errors["finding_kinds"] = "報告に載せる区分を1つ以上選んでください。"
+    elif missing:
+        names = "、".join(k.name for k in missing)
+        errors["finding_kinds"] = f"指摘事項が登録済みの区分（{names}）は外せません。"
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    end = locked.period_end
+    if end is not None and end < locked.period_start:
+        errors["period_end"] = "終了日は開始日以降の日付にしてください。"
+    if errors:
+        raise ValidationError(errors)
+    locked.full_clean(exclude=["audited_departments", "auditors", "finding_kinds"])
+    locked.save()
+    locked.audited_departments.set(departments)
+    locked.finding_kinds.set(kinds)
+    record_activity(user, "監査を変更", locked, str(locked))
+    return locked
+
+
+def _header_values(form: AuditForm) -> dict[str, object]:
+    data = form.cleaned_data
+    return {
+        "fiscal_year": data["fiscal_year"],
+        "kind": data["kind"],
+        "theme": data["theme"],
+        "period_start": data["period_start"],
+        "period_end": data["period_end"],
+        "report_number": data["report_number"],
+        "report_date": data["report_date"],
+        "auditor_names": data["auditor_names"],
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def audit_create(request: HttpRequest) -> HttpResponse:
+    require_editor(request)
+    form = AuditForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            audit = create_audit(
+                **_header_values(form),  # type: ignore[arg-type]
+                audited_departments=form.cleaned_data["audited_departments"],
+                finding_kinds=form.cleaned_data["finding_kinds"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"監査「{audit.theme}」を登録しました。続けて節と着眼点を登録してください。",
+            )
+            return redirect("audit_detail", pk=audit.pk)
+    return render(request, "audits/audit_form.html", {"form": form, "audit": None})
+
+
+@require_http_methods(["GET", "POST"])
+def audit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    require_editor(request)
+    audit = get_audit_for_user(request.user, pk).audit
+    form = AuditForm(request.POST or None, audit=audit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_audit(
+                audit,
+                user=request.user,
+                audited_departments=form.cleaned_data["audited_departments"],
+                finding_kinds=form.cleaned_data["finding_kinds"],
+                **_header_values(form),
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, "監査の内容を保存しました。")
+            return redirect("audit_detail", pk=audit.pk)
+    return render(request, "audits/audit_form.html", {"form": form, "audit": audit})
+
+
+# --- detail ---------------------------------------------------------------------------
+
+
+@dataclass
+class FindingNode:
+    finding: Finding
+    children: list[FindingNode] = field(default_factory=list)
+    viewpoint_heading: Viewpoint | None = None  # printed when the viewpoint changes
+    is_first: bool = False
+    is_last: bool = False
+
+
+@dataclass
+class SectionGroup:
+    section: Section | None
+    findings: list[FindingNode]
+
+
+@dataclass
+class KindGroup:
+    kind: FindingKind
+    sections: list[SectionGroup]
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(group.findings for group in self.sections)
+
+
+def _mark_ends(nodes: list[FindingNode]) -> None:
+    for index, node in enumerate(nodes):
+        node.is_first = index == 0
+        node.is_last = index == len(nodes) - 1
+
+
+def group_findings(
+    kinds: list[FindingKind], sections: list[Section], findings: list[Finding]
+) -> list[KindGroup]:
+    """Findings as the report prints them: kind → section → (viewpoint) → finding →
+    sub-items. `findings` must be in print order. A sub-item whose parent the user may
+    not see is shown at the top level rather than dropped."""
+    nodes = {f.pk: FindingNode(f) for f in findings}
+    tops: dict[tuple[int, int | None], list[FindingNode]] = {}
+    for finding in findings:
+        node = nodes[finding.pk]
+        parent = nodes.get(finding.parent_id) if finding.parent_id else None
+        if parent is not None:
+            parent.children.append(node)
+        else:
+            tops.setdefault((finding.kind_id, finding.section_id), []).append(node)
+    all_kinds = list(kinds)
+    for finding in findings:
+        if finding.kind not in all_kinds:
+            all_kinds.append(finding.kind)
+    section_slots: list[Section | None] = list(sections)
+    if any(section_id is None for _, section_id in tops):
+        section_slots.insert(0, None)
+    groups = []
+    for kind in all_kinds:
+        section_groups = []
+        for section in section_slots:
+            top_nodes = tops.get((kind.pk, section.pk if section else None), [])
+            previous_viewpoint: int | None = None
+            for node in top_nodes:
+                if node.finding.viewpoint_id and node.finding.viewpoint_id != previous_viewpoint:
+                    node.viewpoint_heading = node.finding.viewpoint
+                previous_viewpoint = node.finding.viewpoint_id
+                _mark_ends(node.children)
+            _mark_ends(top_nodes)
+            if top_nodes or section is not None:
+                section_groups.append(SectionGroup(section, top_nodes))
+        groups.append(KindGroup(kind, section_groups))
+    return groups
+
+
+def _entry_count() -> Coalesce:
+    from remediation.models import RemediationEntry
+
+    counted = (
+        RemediationEntry.objects.filter(finding=OuterRef("pk"))
+        .order_by()
+        .values("finding_id")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def audit_findings(user: User, audit: Audit) -> list[Finding]:
+    """This audit's findings the user may see, in print order, with status and counts."""
+    queryset = (
+        Finding.objects.filter(audit=audit)
+        .with_status()
+        .annotate(entry_count=_entry_count(), child_count=Count("children", distinct=True))
+        .select_related("kind", "section", "viewpoint", "parent__viewpoint")
+        .prefetch_related(
+            Prefetch("departments", queryset=Department.objects.select_related("parent"))
+        )
+        .in_print_order()
+    )
+    return list(visible_findings(user, queryset))
+
+
+@dataclass
+class StructureForms:
+    section: SectionForm
+    key_risk: KeyRiskForm
+    viewpoint: ViewpointForm
+
+
+def _detail_context(
+    request: HttpRequest, audit: Audit, can_change: bool, forms: StructureForms | None = None
+) -> dict[str, object]:
+    kinds = list(audit.finding_kinds.all())
+    sections = list(audit.sections.all())
+    key_risks = list(audit.key_risks.all())
+    viewpoints = list(audit.viewpoints.select_related("key_risk"))
+    departments = list(audit.audited_departments.select_related("parent"))
+    findings = audit_findings(request.user, audit)
+    if can_change and forms is None:
+        forms = StructureForms(
+            SectionForm(prefix="section"),
+            KeyRiskForm(prefix="risk"),
+            ViewpointForm(prefix="viewpoint", audit=audit, key_risks=key_risks),
+        )
+    return {
+        "audit": audit,
+        "can_change": can_change,
+        "departments": departments,
+        "kinds": kinds,
+        "sections": sections,
+        "key_risks": key_risks,
+        "viewpoints": viewpoints,
+        "groups": group_findings(kinds, sections, findings),
+        "finding_total": len(findings),
+        "forms": forms,
+    }
+
+
+@require_GET
+def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    access = get_audit_for_user(request.user, pk)
+    return render(
+        request,
+        "audits/audit_detail.html",
+        _detail_context(request, access.audit, access.can_change),
+    )
+
+
+# --- structure: sections, key risks, viewpoints -----------------------------------------
+
+
+def _editable_audit(request: HttpRequest, pk: int) -> Audit:
+    require_editor(request)
+    access = get_audit_for_user(request.user, pk)
+    if not access.can_change:
+        raise Http404
+    return access.audit
+
+
+def _structure_response(
+    request: HttpRequest, audit: Audit, part: str, bound: StructureForms
+) -> HttpResponse:
+    """After an add: the card again for htmx, else the whole page (errors shown inline)
+    or a redirect back to the card (success)."""
+    context = _detail_context(request, audit, True, bound)
+    if request.headers.get("HX-Request") == "true":
+        return render(request, f"audits/_{part}_card.html", context)
+    return render(request, "audits/audit_detail.html", context)
+
+
+def _fresh_forms(audit: Audit) -> StructureForms:
+    return StructureForms(
+        SectionForm(prefix="section"),
+        KeyRiskForm(prefix="risk"),
+        ViewpointForm(prefix="viewpoint", audit=audit),
+    )
+
+
+@require_POST
+def section_add(request: HttpRequest, pk: int) -> HttpResponse:
+    audit = _editable_audit(request, pk)
+    forms = _fresh_forms(audit)
+    forms.section = SectionForm(request.POST, prefix="section")
+    if forms.section.is_valid():
+        try:
+            section = add_section(audit, user=request.user, **forms.section.cleaned_data)
+        except ValidationError as error:
+            attach_errors(forms.section, error)
+        else:
+            return _added(request, audit, "sections", f"節「{section}」を追加しました。")
+    return _structure_response(request, audit, "sections", forms)
+
+
+@require_POST
+def key_risk_add(request: HttpRequest, pk: int) -> HttpResponse:
+    audit = _editable_audit(request, pk)
+    forms = _fresh_forms(audit)
+    forms.key_risk = KeyRiskForm(request.POST, prefix="risk")
+    if forms.key_risk.is_valid():
+        try:
+            risk = add_key_risk(audit, user=request.user, **forms.key_risk.cleaned_data)
+        except ValidationError as error:
+            attach_errors(forms.key_risk, error)
+        else:
+            return _added(request, audit, "viewpoints", f"重要リスク「{risk}」を追加しました。")
+    return _structure_response(request, audit, "viewpoints", forms)
+
+
+@require_POST
+def viewpoint_add(request: HttpRequest, pk: int) -> HttpResponse:
+    audit = _editable_audit(request, pk)
+    forms = _fresh_forms(audit)
+    forms.viewpoint = ViewpointForm(request.POST, prefix="viewpoint", audit=audit)
+    if forms.viewpoint.is_valid():
+        try:
+            viewpoint = add_viewpoint(audit, user=request.user, **forms.viewpoint.cleaned_data)
+        except ValidationError as error:
+            attach_errors(forms.viewpoint, error)
+        else:
+            return _added(
+                request, audit, "viewpoints", f"着眼点「{viewpoint.number}」を追加しました。"
+            )
+    return _structure_response(request, audit, "viewpoints", forms)
+
+
+def _added(request: HttpRequest, audit: Audit, part: str, message: str) -> HttpResponse:
+    if request.headers.get("HX-Request") == "true":
+        context = _detail_context(request, audit, True)
+        context["added_message"] = message
+        return render(request, f"audits/_{part}_card.html", context)
+    messages.success(request, message)
+    return redirect(reverse("audit_detail", args=[audit.pk]) + f"#{part}")

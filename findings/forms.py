@@ -1,0 +1,177 @@
+"""The form auditors log a finding with. Every choice is limited to the one audit."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+
+from audits.forms import all_departments, date_field, department_field
+from audits.models import Audit
+from findings.models import Finding, RequestType
+
+NOT_IN_AUDIT = "この監査の{}を一覧から選んでください。"
+
+_CIRCLED = (
+    [chr(c) for c in range(0x2460, 0x2474)]  # ①..⑳
+    + [chr(c) for c in range(0x3251, 0x3260)]  # ㉑..㉟
+    + [chr(c) for c in range(0x32B1, 0x32C0)]  # ㊱..㊿
+)
+_KATAKANA = list(
+    "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン"
+)
+_FULLWIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
+_TO_ASCII = str.maketrans("０１２３４５６７８９", "0123456789")
+_NUMBERED = re.compile(r"^([(（]?)([0-9０-９]+)([)）]?)$")
+
+
+def next_label(label: str) -> str:
+    """The label that follows `label` in the audit's numbering: ① → ②, ア → イ,
+    (1) → (2), （１） → （２）, 3 → 4. Empty when there is no obvious next one."""
+    label = label.strip()
+    for series in (_CIRCLED, _KATAKANA):
+        if label in series:
+            index = series.index(label)
+            return series[index + 1] if index + 1 < len(series) else ""
+    match = _NUMBERED.match(label)
+    if match is None or bool(match.group(1)) != bool(match.group(3)):
+        return ""
+    digits = match.group(2)
+    number = str(int(digits.translate(_TO_ASCII)) + 1)
+    if digits != digits.translate(_TO_ASCII):
+        number = number.translate(_FULLWIDTH_DIGITS)
+    return f"{match.group(1)}{number}{match.group(3)}"
+
+
+def first_label(parent: Finding | None) -> str:
+    return "ア" if parent is not None else ""
+
+
+class FindingForm(forms.Form):
+    kind = forms.ModelChoiceField(
+        label="区分",
+        queryset=None,
+        empty_label=None,
+        error_messages={
+            "required": "区分を選んでください。",
+            "invalid_choice": NOT_IN_AUDIT.format("区分"),
+        },
+    )
+    section = forms.ModelChoiceField(
+        label="節",
+        queryset=None,
+        required=False,
+        empty_label="（節なし）",
+        error_messages={"invalid_choice": NOT_IN_AUDIT.format("節")},
+    )
+    viewpoint = forms.ModelChoiceField(
+        label="着眼点",
+        queryset=None,
+        required=False,
+        empty_label="（着眼点なし）",
+        help_text="小項目（ア、イ …）は親項目の着眼点に載ります。",
+        error_messages={"invalid_choice": NOT_IN_AUDIT.format("着眼点")},
+    )
+    parent = forms.ModelChoiceField(
+        label="親項目",
+        queryset=None,
+        required=False,
+        empty_label="（なし：この項目自体が指摘事項）",
+        help_text="ア、イ … のような小項目を登録するときだけ、その親の指摘事項を選びます。",
+        error_messages={"invalid_choice": NOT_IN_AUDIT.format("指摘事項")},
+    )
+    label = forms.CharField(
+        label="番号",
+        max_length=10,
+        required=False,
+        help_text="例: ①、ア、(1)。報告書に番号を振らない項目は空欄。",
+        error_messages={"max_length": "番号は10文字以内で入力してください。"},
+    )
+    title = forms.CharField(
+        label="件名",
+        max_length=200,
+        required=False,
+        help_text="例: サーバ室内の整理整頓について（小項目では空欄でもかまいません）",
+        error_messages={
+            "max_length": "件名は200文字以内で入力してください（現在 %(show_value)d 文字）。"
+        },
+    )
+    body = forms.CharField(
+        label="本文",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": "本文を入力してください。"},
+    )
+    departments = department_field("担当所属", "担当所属を1つ以上選んでください。")
+    request_type = forms.ChoiceField(
+        label="措置の種類",
+        required=False,
+        choices=[("", "指定なし"), *RequestType.choices],
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "措置の種類は一覧から選んでください。"},
+    )
+    due_date = date_field("措置期限", required=False)
+
+    def __init__(
+        self, *args: object, audit: Audit, finding: Finding | None = None, **kwargs: object
+    ) -> None:
+        self.audit = audit
+        self.finding = finding
+        if finding is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "kind": finding.kind_id,
+                "section": finding.section_id,
+                "viewpoint": finding.viewpoint_id,
+                "parent": finding.parent_id,
+                "label": finding.label,
+                "title": finding.title,
+                "body": finding.body,
+                "departments": [str(d.pk) for d in finding.departments.all()],
+                "request_type": finding.request_type,
+                "due_date": finding.due_date,
+            }
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["kind"].queryset = audit.finding_kinds.all()
+        self.fields["section"].queryset = audit.sections.all()
+        self.fields["viewpoint"].queryset = audit.viewpoints.all()
+        # Validation accepts any finding of this audit so that choosing a sub-item gets
+        # the service's precise message; the list offers only top-level findings.
+        candidates = Finding.objects.filter(audit=audit)
+        if finding is not None:
+            candidates = candidates.exclude(pk=finding.pk)
+        parent_field = self.fields["parent"]
+        parent_field.queryset = candidates
+        tops = candidates.filter(parent__isnull=True).select_related("kind", "section", "viewpoint")
+        parent_field.choices = [("", parent_field.empty_label)] + [
+            (f.pk, _parent_label(f)) for f in tops.in_print_order()
+        ]
+        if not audit.viewpoints.exists():
+            self.fields[
+                "viewpoint"
+            ].help_text = "この監査には着眼点がまだありません（監査の画面で追加できます）。"
+        chosen = [d.pk for d in finding.departments.all()] if finding is not None else []
+        self.fields["departments"].set_departments(all_departments(), chosen)
+
+    def service_values(self) -> dict[str, object]:
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "section": data["section"],
+            "viewpoint": data["viewpoint"],
+            "parent": data["parent"],
+            "label": data["label"],
+            "title": data["title"],
+            "body": data["body"],
+            "request_type": data["request_type"],
+            "due_date": data["due_date"],
+        }
+
+
+def _parent_label(finding: Finding) -> str:
+    where = " ".join(
+        part
+        for part in (finding.kind.name, finding.section.number if finding.section else "")
+        if part
+    )
+    number = (finding.viewpoint.number if finding.viewpoint else "") + finding.label
+    text = finding.title or finding.body[:30]
+    return f"［{where}］ {number} {text}".replace("  ", " ")
