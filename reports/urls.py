@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from reports import views
+
+urlpatterns = [
+    path("", views.report_preview, name="report_preview"),
+    path("export.<str:fmt>/", views.report_export, name="report_export"),
+]

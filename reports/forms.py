@@ -1,0 +1,198 @@
+"""The one place a report selection is read from user input: the preview page, the
+downloads and the export_report command all go through ReportSelectionForm.
+
+Choices are scoped with the access helpers, so a department's staff asking for an
+audit or a department they may not see gets a field error, never a wider report.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.db.models import QuerySet
+
+from audits.access import visible_audits, visible_departments
+from audits.models import Audit, Department
+from audits.wareki import format_fiscal_year, parse_fiscal_year, parse_wareki
+from findings.access import visible_findings
+from findings.models import Finding, FindingQuerySet
+from reports.builder import Report, Selection, build_report
+
+if TYPE_CHECKING:
+    from audits.access import AnyUser
+    from findings.filters import FindingFilter
+
+INVALID_CHOICE = "選択肢にない値です。一覧から選び直してください。"
+# Finding-list filters (findings.filters.FindingFilter) that narrow a report further.
+# fiscal_year, audit and department are this form's own fields; o (ordering) does not
+# apply: a report is always in printed order.
+NARROWING_PARAMS = ("kind", "status", "overdue", "q")
+
+
+class AuditChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Audit) -> str:
+        return f"{format_fiscal_year(obj.fiscal_year)} {obj.kind.name}「{obj.theme}」"
+
+
+class DepartmentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Department) -> str:
+        return obj.full_name if obj.is_active else f"{obj.full_name}（廃止）"
+
+
+class FiscalYearField(forms.TypedChoiceField):
+    """2020, or 令和2年度 / 令和２年度 as people type it."""
+
+    def to_python(self, value: Any) -> str:
+        value = super().to_python(value)
+        if value and not value.isdigit():
+            try:
+                return str(parse_fiscal_year(value))
+            except ValueError:
+                return value  # left for the choice check to refuse
+        return value
+
+
+def parse_report_date(text: str) -> datetime.date:
+    """YYYY-MM-DD or a 和暦 date (令和3年9月30日); ValueError otherwise."""
+    text = text.strip()
+    try:
+        return datetime.date.fromisoformat(text) if text[:1].isdigit() else parse_wareki(text)
+    except ValueError:
+        raise ValueError(text) from None
+
+
+class ReportSelectionForm(forms.Form):
+    audit = AuditChoiceField(
+        label="監査", queryset=Audit.objects.none(), required=False, empty_label="すべて"
+    )
+    fiscal_year = FiscalYearField(label="年度", required=False, coerce=int, empty_value=None)
+    department = DepartmentChoiceField(
+        label="担当所属", queryset=Department.objects.none(), required=False, empty_label="すべて"
+    )
+    open_only = forms.BooleanField(
+        label="未措置のみ（措置済を除く）",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"value": "1"}),
+    )
+    as_of = forms.CharField(
+        label="基準日",
+        required=False,
+        max_length=30,
+        help_text="この日現在の状況で出力します。例: 2021-09-30 または 令和3年9月30日（空欄なら最新）",
+        widget=forms.TextInput(attrs={"class": "input--medium", "inputmode": "text"}),
+    )
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        audits = visible_audits(user)
+        years = audits.order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct()
+        self.fields["fiscal_year"].choices = [("", "すべて")] + [
+            (str(y), format_fiscal_year(y)) for y in years
+        ]
+        self.fields["audit"].queryset = audits.select_related("kind").order_by(
+            "-fiscal_year", "-period_start", "id"
+        )
+        self.fields["department"].queryset = (
+            visible_departments(user)
+            .select_related("parent")
+            .order_by("-is_active", "parent__sort_order", "parent_id", "sort_order", "id")
+        )
+        for field in self.fields.values():
+            field.error_messages["invalid_choice"] = INVALID_CHOICE
+        self.fields["as_of"].error_messages["max_length"] = "基準日は30文字以内で入力してください。"
+        self.finding_filter = self._finding_filter()
+
+    def _finding_filter(self) -> FindingFilter | None:
+        """The finding list's own filter over the narrowing params, when any is given."""
+        if not self.is_bound or not any(self.data.get(k) for k in NARROWING_PARAMS):
+            return None
+        try:
+            from findings.filters import FindingFilter
+        except ImportError:  # pragma: no cover - the finding list ships its filter
+            return None
+        data = {k: self.data.get(k) for k in NARROWING_PARAMS if self.data.get(k)}
+        return FindingFilter(data, queryset=Finding.objects.none(), user=self.user)
+
+    def clean_as_of(self) -> datetime.date | None:
+        text = self.cleaned_data.get("as_of", "")
+        if not text.strip():
+            return None
+        try:
+            return parse_report_date(text)
+        except ValueError:
+            raise forms.ValidationError(
+                "基準日は 2021-09-30 または 令和3年9月30日 の形の、実在する日付で入力してください。",
+                code="invalid_date",
+            ) from None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.finding_filter is not None and not self.finding_filter.form.is_valid():
+            for name, errors in self.finding_filter.form.errors.items():
+                for error in errors:
+                    self.add_error(None, f"{self.finding_filter.form.fields[name].label}: {error}")
+        return cleaned
+
+    @property
+    def narrowing_fields(self) -> list[forms.BoundField]:
+        return (
+            [self.finding_filter.form[k] for k in NARROWING_PARAMS] if self.finding_filter else []
+        )
+
+    def selection(self) -> Selection:
+        """Only after is_valid()."""
+        data = self.cleaned_data
+        return Selection(
+            audit_id=data["audit"].pk if data.get("audit") else None,
+            fiscal_year=data.get("fiscal_year"),
+            department_id=data["department"].pk if data.get("department") else None,
+            open_only=bool(data.get("open_only")),
+            as_of=data.get("as_of"),
+        )
+
+    def findings(self) -> FindingQuerySet | None:
+        """The finding-list narrowing as a base queryset for build_report, or None.
+
+        The filter runs on the user's visible findings with the status as of the
+        report date, so "status=検討中" means 検討中 on that date, like the report says.
+        """
+        if self.finding_filter is None:
+            return None
+        selection = self.selection()
+        self.finding_filter.queryset = visible_findings(self.user).with_status(selection.as_of)
+        chosen: QuerySet = self.finding_filter.qs.order_by().values("pk")
+        return Finding.objects.filter(pk__in=chosen)
+
+    def narrowing_label(self) -> str:
+        """ "区分: 指摘・現在の状況: 検討中・キーワード「サーバ」" for the report's selection line."""
+        if self.finding_filter is None or not self.finding_filter.form.is_valid():
+            return ""
+        form = self.finding_filter.form
+        parts = []
+        for name in NARROWING_PARAMS:
+            value = form.cleaned_data.get(name)
+            if value in (None, "", False):
+                continue
+            if name == "q":
+                parts.append(f"キーワード「{value}」")
+            elif name == "overdue":
+                parts.append("期限超過のみ")
+            elif name == "status":
+                choices = dict(form.fields["status"].choices)
+                parts.append(f"{form.fields[name].label}: {choices.get(value, value)}")
+            else:
+                parts.append(f"{form.fields[name].label}: {value}")
+        return "・".join(parts)
+
+    def build(self) -> Report:
+        """The report this valid form selects, as the user may see it."""
+        report = build_report(self.user, self.selection(), self.findings())
+        narrowing = self.narrowing_label()
+        if narrowing:
+            label = "・".join(p for p in (report.selection_label, narrowing) if p)
+            report = dataclasses.replace(report, selection_label=label)
+        return report

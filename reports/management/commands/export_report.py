@@ -1,0 +1,155 @@
+"""python manage.py export_report --audit 1 --format pdf -o 措置状況.pdf
+
+Thin: the arguments become the same GET-style data the download view reads, go
+through the same ReportSelectionForm, and the same renderers write the file. The
+report is built as a real user (--user, default: the first active administrator, else
+auditor), so the command sees exactly what that person would download.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from audits.models import User
+from audits.roles import Role, role_of
+from reports.forms import ReportSelectionForm
+from reports.render import FORMATS
+
+
+def default_user() -> User | None:
+    for role in (Role.ADMINISTRATOR, Role.AUDITOR):
+        user = User.objects.filter(is_active=True, groups__name=role.value).order_by("id").first()
+        if user is not None:
+            return user
+    return None
+
+
+class Command(BaseCommand):
+    help = "措置状況報告を PDF / Excel / CSV で出力します (export the 措置状況 report)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--audit", help="監査の ID (audit id)")
+        parser.add_argument("--fiscal-year", help="年度: 2020 または 令和2年度 (fiscal year)")
+        parser.add_argument("--department", help="担当所属の ID (department id)")
+        parser.add_argument(
+            "--open-only", action="store_true", help="未措置のみ (only findings not yet 措置済)"
+        )
+        parser.add_argument(
+            "--as-of", help="基準日: 2021-09-30 または 令和3年9月30日 (status as of this date)"
+        )
+        parser.add_argument(
+            "--format", dest="fmt", default="pdf", help="pdf | xlsx | csv (default: pdf)"
+        )
+        parser.add_argument("-o", "--output", required=True, help="出力先ファイル (output file)")
+        parser.add_argument(
+            "--user",
+            help="この利用者の権限で出力 (build as this user; default: first active 管理者, "
+            "else 監査担当)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        export = FORMATS.get(str(options["fmt"]).lower())
+        if export is None:
+            raise CommandError(
+                f"形式 {options['fmt']!r} には対応していません。pdf / xlsx / csv から選んでください。"
+                f" (unknown format {options['fmt']!r}; use pdf, xlsx or csv)"
+            )
+        user = self._user(options.get("user"))
+        target = Path(options["output"]).expanduser()
+        directory = target.parent.resolve()
+        if target.is_dir():
+            raise CommandError(
+                f"出力先 {target} はディレクトリです。ファイル名を指定してください。"
+                f" ({target} is a directory; give a file name)"
+            )
+        if not directory.is_dir() or not os.access(directory, os.W_OK):
+            raise CommandError(
+                f"出力先のディレクトリ {directory} に書き込めません。"
+                f" (cannot write to directory {directory})"
+            )
+
+        data = {
+            "audit": options.get("audit") or "",
+            "fiscal_year": options.get("fiscal_year") or "",
+            "department": options.get("department") or "",
+            "open_only": "1" if options.get("open_only") else "",
+            "as_of": options.get("as_of") or "",
+        }
+        form = ReportSelectionForm(data, user=user)
+        if not form.is_valid():
+            raise CommandError(self._errors(form))
+        report = form.build()
+        if not report.audits:
+            raise CommandError(
+                "条件に合う監査・指摘事項がありません。(nothing to report for this selection)"
+            )
+
+        if export.code == "pdf":
+            from reports.pdf import render_pdf
+
+            content = render_pdf(report, author=user.display_name or user.get_username())
+        else:
+            content = export.render(report)
+        self._write_atomically(target, directory, content)
+        self.stdout.write(
+            f"{target} に出力しました（{report.finding_count} 件, {len(content):,} バイト）。"
+            f" (wrote {target})"
+        )
+
+    def _user(self, username: str | None) -> User:
+        if username:
+            user = User.objects.filter(username=username, is_active=True).first()
+            if user is None:
+                raise CommandError(
+                    f"利用者 {username!r} が見つからないか無効です。(no active user {username!r})"
+                )
+        else:
+            user = default_user()
+            if user is None:
+                raise CommandError(
+                    "有効な管理者・監査担当の利用者がいません。--user で指定してください。"
+                    " (no active administrator or auditor; pass --user)"
+                )
+        if role_of(user) is None:
+            raise CommandError(
+                f"利用者 {user.get_username()!r} にはロールがありません。"
+                f" (user {user.get_username()!r} has no role)"
+            )
+        return user
+
+    @staticmethod
+    def _errors(form: ReportSelectionForm) -> str:
+        options = {
+            "audit": "--audit",
+            "fiscal_year": "--fiscal-year",
+            "department": "--department",
+            "open_only": "--open-only",
+            "as_of": "--as-of",
+        }
+        lines = ["条件が正しくありません (invalid arguments):"]
+        for name, errors in form.errors.items():
+            label = options.get(name, "")
+            for error in errors:
+                lines.append(f"  {label} {error}".rstrip() if label else f"  {error}")
+        return "\n".join(lines)
+
+    @staticmethod
+    def _write_atomically(target: Path, directory: Path, content: bytes) -> None:
+        """A temporary file beside the target, then os.replace: readers see the old
+        file or the whole new one, and a failure leaves nothing behind."""
+        fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(content)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(temp_name, 0o644)
+            os.replace(temp_name, target)
+        except BaseException:
+            Path(temp_name).unlink(missing_ok=True)
+            raise

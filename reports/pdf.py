@@ -1,0 +1,90 @@
+"""The 措置状況 report as a PDF (WeasyPrint), from templates/reports/report_pdf.html.
+
+Fonts come only from static/css/fonts.css (the bundled "Noto Sans JP Subset", regular
+and bold), loaded through a FontConfiguration with the static directory as base URL,
+so a server without any Japanese system font prints the same file.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from reports.builder import FindingRow
+
+if TYPE_CHECKING:
+    from reports.builder import Report
+
+STATIC_DIR = Path(settings.BASE_DIR) / "static"
+FONTS_CSS = STATIC_DIR / "css" / "fonts.css"
+
+# Rough text capacity of the A4 portrait layout in report_pdf.css (9pt type, 1.5 line
+# height): characters per line in each column and lines per page body.
+_FINDING_COLUMN_CHARS = 28
+_MEASURE_COLUMN_CHARS = 25
+_KEEP_MAX_LINES = 40
+
+
+def _lines(paragraphs: list[str], width: int) -> int:
+    return sum(max(1, math.ceil(len(p) / width)) for p in paragraphs)
+
+
+def _fits_on_a_page(row: FindingRow) -> bool:
+    """Rows kept whole (break-inside: avoid) must be shorter than a page: WeasyPrint
+    would otherwise push an oversized row to a new page and let it overflow."""
+    left = [row.viewpoint.line if row.viewpoint else "", row.heading, *row.body.splitlines()]
+    right = [line for e in row.entries for line in (e.heading, *e.content.splitlines())]
+    return (
+        max(_lines(left, _FINDING_COLUMN_CHARS), _lines(right, _MEASURE_COLUMN_CHARS))
+        <= _KEEP_MAX_LINES
+    )
+
+
+def metadata(report: Report) -> dict[str, str]:
+    """Description and keywords for the PDF's document information."""
+    audits = report.audits
+    description = report.title
+    if report.selection_label:
+        description += f"（{report.selection_label}）"
+    keywords = ["措置状況"]
+    keywords += sorted({a.fiscal_year_label for a in audits})
+    keywords += sorted({a.kind_name for a in audits})
+    if report.selection_label:
+        keywords += report.selection_label.split("・")
+    return {"description": description, "keywords": ", ".join(dict.fromkeys(keywords))}
+
+
+def render_html(report: Report, *, author: str = "") -> str:
+    keep = {
+        row.finding_id
+        for audit in report.audits
+        for _, _, row in audit.rows()
+        if _fits_on_a_page(row)
+    }
+    single_audit = report.selection.audit_id is not None and len(report.audits) == 1
+    return render_to_string(
+        "reports/report_pdf.html",
+        {
+            "report": report,
+            "single_audit": single_audit,
+            "show_summary": not single_audit,
+            "show_departments": not single_audit,
+            "keep_ids": keep,
+            "author": author,
+            **metadata(report),
+        },
+    )
+
+
+def render_pdf(report: Report, *, author: str = "") -> bytes:
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    font_config = FontConfiguration()
+    fonts_css = CSS(filename=str(FONTS_CSS), font_config=font_config)
+    document = HTML(string=render_html(report, author=author), base_url=f"{STATIC_DIR}/")
+    return document.write_pdf(stylesheets=[fonts_css], font_config=font_config)

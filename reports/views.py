@@ -1,0 +1,81 @@
+"""The 措置状況 report in the browser: an HTML preview and the downloads.
+
+Both read the selection through ReportSelectionForm and build the report with the
+requesting user, so what anyone downloads is exactly what the access helpers let
+them see.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from reports.forms import ReportSelectionForm
+from reports.render import FORMATS, ascii_filename, content_disposition, report_filename
+
+NOTHING_TO_EXPORT = "条件に合う監査・指摘事項がありません。条件を見直してください。"
+
+
+def _author(request: HttpRequest) -> str:
+    user = request.user
+    name = getattr(user, "display_name", "") or user.get_username()
+    department = getattr(user, "department", None)
+    return f"{department.full_name} {name}" if department else name
+
+
+@require_GET
+def report_preview(request: HttpRequest) -> HttpResponse:
+    # An empty query string shows only the form: building everything a manager may see
+    # is a deliberate choice (submit the form with every field empty), not a page load.
+    form = ReportSelectionForm(request.GET or None, user=request.user)
+    report = form.build() if form.is_bound and form.is_valid() else None
+    context = {
+        "form": form,
+        "report": report,
+        "formats": FORMATS.values(),
+        "query": request.GET.urlencode(),
+        "single_audit": report is not None
+        and report.selection.audit_id is not None
+        and len(report.audits) == 1,
+        "show_summary": True,
+        "show_departments": True,
+    }
+    return render(request, "reports/preview.html", context)
+
+
+@require_GET
+def report_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    export = FORMATS.get(fmt)
+    if export is None:
+        raise Http404
+    form = ReportSelectionForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return _refused(request, form, export.label)
+    report = form.build()
+    if not report.audits:
+        return _refused(request, form, export.label, NOTHING_TO_EXPORT)
+    if export.code == "pdf":
+        from reports.pdf import render_pdf
+
+        content = render_pdf(report, author=_author(request))
+    else:
+        content = export.render(report)
+    response = HttpResponse(content, content_type=export.content_type)
+    response["Content-Disposition"] = content_disposition(
+        report_filename(report, export.extension), ascii_filename(report, export.extension)
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _refused(
+    request: HttpRequest, form: ReportSelectionForm, label: str, message: str = ""
+) -> HttpResponse:
+    """A Japanese 400 page instead of a file: never a partial or widened download."""
+    return render(
+        request,
+        "reports/export_error.html",
+        {"form": form, "format_label": label, "message": message, "query": request.GET.urlencode()},
+        status=400,
+    )
