@@ -1,11 +1,22 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
-from audits.roles import role_of
+from audits.roles import Role, role_of
+
+START_PAGES = {
+    Role.ADMINISTRATOR: "audit_list",
+    Role.AUDITOR: "audit_list",
+    Role.DEPARTMENT_STAFF: "my_findings",
+    Role.MANAGER: "dashboard",
+}
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Each role's starting page (the role pages arrive with the browser workflows)."""
-    return render(request, "home.html", {"role": role_of(request.user)})
+    """Each role's start page. A user without a role gets an explanation, not a redirect
+    (every page would send them back here)."""
+    role = role_of(request.user)
+    if role is None:
+        return render(request, "home.html", {"role": None}, status=403)
+    return redirect(START_PAGES[role])

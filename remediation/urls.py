@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from remediation import views
+
+urlpatterns = [
+    path("findings/<int:pk>/entries/new/", views.entry_create, name="entry_create"),
+    path("entries/date-preview/", views.entry_date_preview, name="entry_date_preview"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+]

@@ -1,0 +1,230 @@
+"""The read side of findings: the filtered list, a department's own list, one finding."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Exists, OuterRef, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+
+from audits.access import department_scope
+from audits.models import Department
+from audits.roles import Role, role_of
+from findings.access import get_finding_for_user, visible_findings
+from findings.filters import FindingFilter
+from findings.models import Finding, FindingQuerySet, StatusSnapshot
+from remediation.models import RemediationEntry, RemediationStatus
+
+if TYPE_CHECKING:
+    from audits.access import AnyUser
+
+PAGE_SIZE = 25
+RESULTS_TARGET = "finding-search"
+
+# .status-badge--<modifier> for the default vocabulary; other statuses fall back by
+# whether they close a finding.
+BADGE_BY_CODE = {"sochizumi": "closed", "keizoku": "ongoing", "kentou": "reviewing"}
+
+
+def status_badges() -> dict[int | None, str]:
+    """{status id: badge modifier}, None → 未報告. One query."""
+    badges: dict[int | None, str] = {None: "unreported"}
+    for pk, code, closed in RemediationStatus.objects.values_list("pk", "code", "is_closed"):
+        badges[pk] = BADGE_BY_CODE.get(code) or ("closed" if closed else "reviewing")
+    return badges
+
+
+def departments_prefetch() -> Prefetch:
+    # Department.__str__ / full_name reads the parent: load it in the same query.
+    return Prefetch("departments", queryset=Department.objects.select_related("parent"))
+
+
+def has_children() -> Exists:
+    return Exists(Finding.objects.filter(parent=OuterRef("pk")))
+
+
+def _sort_links(request: HttpRequest, current: str) -> dict[str, dict[str, str]]:
+    """For each sortable column: the query string that sorts by it (a second click
+    reverses the direction) and its aria-sort state."""
+    columns = {
+        "label": ("print", None),
+        "audit": ("-audit", "audit"),
+        "due": ("due", "-due"),
+        "status": ("-status_date", "status_date"),
+    }
+    current = current or "print"
+    links: dict[str, dict[str, str]] = {}
+    for column, (first, second) in columns.items():
+        params = request.GET.copy()
+        params.pop("page", None)
+        params["o"] = second if (current == first and second) else first
+        state = ""
+        if current in (first, second):
+            state = "descending" if current.startswith("-") else "ascending"
+        links[column] = {"query": params.urlencode(), "aria_sort": state}
+    return links
+
+
+def _page(queryset: FindingQuerySet, number: str | None) -> Page:
+    """A page of findings; a malformed or out-of-range page number gives page 1 / the
+    last page (Paginator.get_page), never an error."""
+    return Paginator(queryset, PAGE_SIZE).get_page(number)
+
+
+def finding_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    base = (
+        visible_findings(user)
+        .with_status()
+        .annotate(has_children=has_children())
+        .select_related("audit__kind", "kind", "viewpoint", "parent__viewpoint")
+        .prefetch_related(departments_prefetch())
+    )
+    finding_filter = FindingFilter(request.GET or None, queryset=base, user=user)
+    page = _page(finding_filter.qs, request.GET.get("page"))
+    rows = list(page.object_list)
+    badges = status_badges()
+    for finding in rows:
+        finding.badge = badges.get(finding.current_status.status_id, "reviewing")
+    params = request.GET.copy()
+    params.pop("page", None)
+    current_order = ""
+    if finding_filter.is_bound and finding_filter.form.is_valid():
+        current_order = (finding_filter.form.cleaned_data.get("o") or [""])[0]
+    context = {
+        "filter": finding_filter,
+        "form": finding_filter.form,
+        "page": page,
+        "rows": rows,
+        "query": params.urlencode(),
+        "sort": _sort_links(request, current_order),
+        "results_target": RESULTS_TARGET,
+    }
+    partial = (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-Target") == RESULTS_TARGET
+        and not request.headers.get("HX-History-Restore-Request")
+    )
+    template = "findings/_finding_search.html" if partial else "findings/finding_list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response
+
+
+@dataclass(frozen=True)
+class MyRow:
+    finding: Finding
+    is_context: bool  # a parent shown only to introduce its sub-items
+    days_since: int | None  # days since the latest entry's date
+    badge: str
+
+
+def _my_rows(findings: list[Finding], badges: dict[int | None, str], today: datetime.date):
+    """Leaf findings split into (open, closed), each sub-item preceded once by its
+    parent as a context row when the parent is visible too."""
+    visible_parents = {f.pk: f for f in findings if f.has_children}
+    groups: tuple[list[MyRow], list[MyRow]] = ([], [])
+    for finding in findings:
+        if finding.has_children:
+            continue
+        status = finding.current_status
+        rows = groups[1] if status.is_closed else groups[0]
+        parent = visible_parents.get(finding.parent_id) if finding.parent_id else None
+        if parent is not None and not any(r.finding.pk == parent.pk for r in rows):
+            rows.append(MyRow(parent, True, None, ""))
+        days = (today - status.date).days if status.date else None
+        rows.append(MyRow(finding, False, days, badges.get(status.status_id, "reviewing")))
+    return groups
+
+
+def my_findings(request: HttpRequest) -> HttpResponse:
+    """Department staff's start page: every finding addressed to their department(s)."""
+    user = request.user
+    is_staff = role_of(user) == Role.DEPARTMENT_STAFF
+    findings: list[Finding] = []
+    if is_staff:
+        findings = list(
+            visible_findings(user)
+            .with_status()
+            .annotate(has_children=has_children())
+            .select_related("audit__kind", "kind", "viewpoint", "parent__viewpoint")
+            .in_print_order()
+        )
+    today = timezone.localdate()
+    open_rows, closed_rows = _my_rows(findings, status_badges() if findings else {}, today)
+    scope_names = _scope_names(user) if is_staff else []
+    return render(
+        request,
+        "findings/my_findings.html",
+        {
+            "is_staff": is_staff,
+            "open_rows": open_rows,
+            "closed_rows": closed_rows,
+            "open_count": sum(1 for r in open_rows if not r.is_context),
+            "closed_count": sum(1 for r in closed_rows if not r.is_context),
+            "scope_names": scope_names,
+            "today": today,
+        },
+    )
+
+
+def _scope_names(user: AnyUser) -> list[str]:
+    scope = department_scope(user)
+    return [d.full_name for d in Department.objects.filter(id__in=scope).select_related("parent")]
+
+
+def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from remediation.forms import EntryForm
+
+    entries = RemediationEntry.objects.select_related(
+        "status", "author", "author_department__parent"
+    ).prefetch_related("evidence")
+    queryset = Finding.objects.select_related(
+        "audit__kind", "kind", "section", "viewpoint__key_risk", "parent__viewpoint"
+    ).prefetch_related(
+        departments_prefetch(),
+        Prefetch("entries", queryset=entries),
+        Prefetch(
+            "audit__audited_departments", queryset=Department.objects.select_related("parent")
+        ),
+    )
+    access = get_finding_for_user(request.user, pk, queryset.annotate(has_children=has_children()))
+    finding = access.finding
+    children = list(
+        visible_findings(request.user, finding.children.all())
+        .with_status()
+        .select_related("viewpoint", "parent__viewpoint")
+        .order_by("sort_order", "id")
+    )
+    # A parent only introduces its sub-items (ア, イ): they take the entries.
+    takes_entries = not finding.has_children
+    badges = status_badges()
+    for child in children:
+        child.badge = badges.get(child.current_status.status_id, "reviewing")
+    status: StatusSnapshot = finding.current_status
+    entry_list = list(finding.entries.all())
+    form = None
+    if access.can_post_entry and takes_entries:
+        form = EntryForm(finding=finding)
+    return render(
+        request,
+        "findings/finding_detail.html",
+        {
+            "finding": finding,
+            "audit": finding.audit,
+            "access": access,
+            "children": children,
+            "takes_entries": takes_entries,
+            "status": status,
+            "badge": badges.get(status.status_id, "reviewing"),
+            "entries": entry_list,
+            "badges": badges,
+            "form": form,
+        },
+    )

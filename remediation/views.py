@@ -1,0 +1,115 @@
+"""Recording a remediation entry and downloading evidence files."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from audits.wareki import format_wareki
+from findings.access import FindingAccess, get_finding_for_user
+from findings.models import Finding
+from findings.views import departments_prefetch, has_children
+from remediation.access import get_evidence_for_user
+from remediation.forms import CHOOSE_FILES_AGAIN, EntryForm
+from remediation.services import record_entry
+
+
+def _finding_for_entry(request: HttpRequest, pk: int) -> FindingAccess:
+    queryset = (
+        Finding.objects.select_related("audit__kind", "kind", "viewpoint", "parent__viewpoint")
+        .prefetch_related(departments_prefetch())
+        .annotate(has_children=has_children())
+    )
+    # Http404 for anyone who may not see the finding (e.g. another department's staff).
+    return get_finding_for_user(request.user, pk, queryset)
+
+
+@require_http_methods(["GET", "POST"])
+def entry_create(request: HttpRequest, pk: int) -> HttpResponse:
+    access = _finding_for_entry(request, pk)
+    finding = access.finding
+    if not access.can_post_entry:
+        # Managers see the finding but change nothing: 403 with an explanation, for GET
+        # and POST alike.
+        return render(request, "remediation/entry_forbidden.html", {"finding": finding}, status=403)
+    if finding.has_children:
+        messages.info(request, "この項目は小項目（ア、イ …）ごとに措置を記録します。")
+        return redirect("finding_detail", pk=finding.pk)
+    form = EntryForm(request.POST or None, request.FILES or None, finding=finding)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_entry(
+                finding,
+                status=form.cleaned_data["status"],
+                entry_date=form.cleaned_data["entry_date"],
+                content=form.cleaned_data["content"],
+                user=request.user,  # type: ignore[arg-type]
+                files=form.cleaned_data["evidence"],
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        except PermissionDenied:
+            return render(
+                request, "remediation/entry_forbidden.html", {"finding": finding}, status=403
+            )
+        else:
+            count = len(form.cleaned_data["evidence"])
+            note = f"（証跡ファイル{count}件）" if count else ""
+            messages.success(request, f"措置を記録しました{note}。")
+            return redirect("finding_detail", pk=finding.pk)
+    return render(
+        request,
+        "remediation/entry_form.html",
+        {
+            "finding": finding,
+            "form": form,
+            "files_lost": request.method == "POST" and form.had_files,
+            "choose_files_again": CHOOSE_FILES_AGAIN,
+        },
+    )
+
+
+def _add_service_errors(form: EntryForm, error: ValidationError) -> None:
+    """Put the service's errors beside their fields; any other key goes to the top."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@require_GET
+def entry_date_preview(request: HttpRequest) -> HttpResponse:
+    """The 和暦 of the date being typed, for htmx beside the date input."""
+    text = ""
+    try:
+        day = datetime.date.fromisoformat(request.GET.get("entry_date", ""))
+        text = format_wareki(day)
+    except ValueError:
+        text = ""
+    return render(request, "remediation/_wareki.html", {"text": text})
+
+
+@require_GET
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    evidence = get_evidence_for_user(request.user, pk)
+    try:
+        handle = evidence.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404("ファイルが見つかりません。") from None
+    # as_attachment + filename: Django writes filename*=UTF-8''… (RFC 5987) for
+    # Japanese names and an ASCII fallback.
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
