@@ -1,5 +1,273 @@
-from django.http import Http404, HttpRequest, HttpResponse
+"""管理職ダッシュボード: where findings stand, counted by current status per fiscal year,
+per audit and per department, each count linking into the filtered finding list.
+
+Counts come from GROUP BY queries over the status annotation (a correlated subquery;
+SQLite and PostgreSQL both group by it), so the page costs the same handful of queries
+at 5 findings or 50,000. Like the report builder's Summary, only leaf findings count:
+a parent that introduces sub-items (ア, イ) takes no entries of its own.
+
+Everyone who may see findings may open it: managers, auditors and administrators see
+everything; department staff see the same page narrowed to their own department(s) by
+visible_findings / visible_audits / visible_departments. A user without a role sees an
+empty page, never someone else's numbers.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from audits.access import department_scope, sees_everything, visible_audits
+from audits.models import Department
+from audits.wareki import format_fiscal_year
+from findings.access import visible_findings
+from findings.models import UNREPORTED_LABEL, Finding, FindingQuerySet
+from remediation.models import RemediationStatus
+
+if TYPE_CHECKING:
+    from audits.access import AnyUser
+
+# The finding list's status parameter for findings without any entry (FindingFilter).
+UNREPORTED_KEY = "unreported"
+
+# Bar fills: the border colour of each .status-badge modifier in static/css/app.css
+# (DADS tokens). Written as hex because SVG presentation attributes cannot read CSS
+# custom properties; each has at least 4.5:1 against white, so white gaps between
+# segments keep neighbouring shares apart and white numbers stay legible.
+BADGE_FILL = {
+    "closed": "#197a4b",  # --color-primitive-green-800
+    "ongoing": "#927200",  # --color-primitive-yellow-900
+    "reviewing": "#264af4",  # --color-primitive-blue-700
+    "unreported": "#666666",  # --color-neutral-solid-gray-600
+}
+BADGE_BY_CODE = {"sochizumi": "closed", "keizoku": "ongoing", "kentou": "reviewing"}
+# A segment narrower than this (percent of the bar) carries no number inside it.
+MIN_LABELLED_SHARE = 6.0
 
 
+@dataclass(frozen=True)
+class StatusColumn:
+    key: str  # the finding list's status parameter: a RemediationStatus id or "unreported"
+    name: str
+    is_closed: bool
+    badge: str  # .status-badge--<badge>
+
+    @property
+    def fill(self) -> str:
+        return BADGE_FILL[self.badge]
+
+
+@dataclass(frozen=True)
+class CountCell:
+    column: StatusColumn
+    count: int
+    query: str  # urlencoded finding-list parameters for exactly these findings
+
+
+@dataclass(frozen=True)
+class BarSegment:
+    column: StatusColumn
+    count: int
+    x: float  # percent of the bar width
+    width: float
+
+    @property
+    def text_x(self) -> float:
+        return self.x + self.width / 2
+
+    @property
+    def labelled(self) -> bool:
+        return self.width >= MIN_LABELLED_SHARE
+
+
+@dataclass
+class CountLine:
+    """One row of counts (a fiscal year, an audit, a department or the total)."""
+
+    label: str
+    params: dict[str, str]  # the finding-list filter that selects this row's findings
+    columns: list[StatusColumn]
+    counts: list[int]
+    overdue: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+    @property
+    def open_count(self) -> int:
+        return sum(n for c, n in zip(self.columns, self.counts, strict=True) if not c.is_closed)
+
+    def _query(self, **extra: str) -> str:
+        return urlencode({**self.params, **extra})
+
+    @property
+    def cells(self) -> list[CountCell]:
+        return [
+            CountCell(c, n, self._query(status=c.key))
+            for c, n in zip(self.columns, self.counts, strict=True)
+        ]
+
+    @property
+    def total_query(self) -> str:
+        return self._query()
+
+    @property
+    def open_query(self) -> str:
+        return self._query(status="open")
+
+    @property
+    def overdue_query(self) -> str:
+        return self._query(overdue="1")
+
+    @property
+    def segments(self) -> list[BarSegment]:
+        total = self.total
+        if not total:
+            return []
+        segments, x = [], 0.0
+        for column, count in zip(self.columns, self.counts, strict=True):
+            if count:
+                width = 100.0 * count / total
+                segments.append(BarSegment(column, count, round(x, 3), round(width, 3)))
+                x += width
+        return segments
+
+    @property
+    def description(self) -> str:
+        """The bar in words, for its aria-label and <title>."""
+        total = self.total
+        if not total:
+            return f"{self.label}: 対象の指摘事項はありません"
+        parts = [
+            f"{c.name} {n}件（{round(100 * n / total)}%）"
+            for c, n in zip(self.columns, self.counts, strict=True)
+        ]
+        return f"{self.label}: 全{total}件のうち " + "、".join(parts)
+
+
+@dataclass
+class Dashboard:
+    columns: list[StatusColumn]
+    totals: CountLine
+    by_fiscal_year: list[CountLine]
+    by_audit: list[CountLine]
+    by_department: list[CountLine]
+    today: datetime.date
+    scoped: bool  # narrowed to the user's own department(s)
+
+
+def _columns() -> list[StatusColumn]:
+    columns = []
+    for status in RemediationStatus.objects.order_by("sort_order", "id"):
+        badge = BADGE_BY_CODE.get(status.code) or ("closed" if status.is_closed else "reviewing")
+        columns.append(StatusColumn(str(status.pk), status.name, status.is_closed, badge))
+    columns.append(StatusColumn(UNREPORTED_KEY, UNREPORTED_LABEL, False, "unreported"))
+    return columns
+
+
+def leaf_findings(user: AnyUser) -> FindingQuerySet:
+    """What the dashboard counts: visible findings that take entries themselves."""
+    has_children = Exists(Finding.objects.filter(parent=OuterRef("pk")))
+    return visible_findings(user).filter(~has_children).with_status()
+
+
+Groups = dict[object, dict[str, tuple[int, int]]]
+
+
+def _grouped(findings: FindingQuerySet, key: str, today: datetime.date) -> Groups:
+    """{value of key: {status column key: (findings, overdue findings)}}: one GROUP BY
+    query. Grouping by status too makes every group wholly open or wholly closed, so
+    the caller sums overdue over the open columns only."""
+    rows = (
+        findings.values(key, "status_id_now")
+        .annotate(
+            n=Count("id", distinct=True),
+            late=Count("id", filter=Q(due_date__lt=today), distinct=True),
+        )
+        .order_by()
+    )
+    groups: Groups = defaultdict(dict)
+    for row in rows:
+        status = row["status_id_now"]
+        groups[row[key]][UNREPORTED_KEY if status is None else str(status)] = (
+            row["n"],
+            row["late"],
+        )
+    return groups
+
+
+def _line(
+    label: str,
+    params: dict[str, str],
+    columns: list[StatusColumn],
+    *groups: dict[str, tuple[int, int]],
+) -> CountLine:
+    """A row summing one or more groups (a fiscal year sums its audits)."""
+    counts = [sum(g.get(c.key, (0, 0))[0] for g in groups) for c in columns]
+    overdue = sum(g.get(c.key, (0, 0))[1] for g in groups for c in columns if not c.is_closed)
+    return CountLine(label, params, columns, counts, overdue)
+
+
+def build_dashboard(user: AnyUser) -> Dashboard:
+    today = timezone.localdate()
+    columns = _columns()
+    findings = leaf_findings(user)
+    per_audit = _grouped(findings, "audit_id", today)
+    audits = list(
+        visible_audits(user).select_related("kind").order_by("-fiscal_year", "-period_start", "-id")
+    )
+
+    by_audit = []
+    years: dict[int, list[dict[str, tuple[int, int]]]] = defaultdict(list)
+    for audit in audits:
+        group = per_audit.get(audit.pk, {})
+        years[audit.fiscal_year].append(group)
+        label = f"{format_fiscal_year(audit.fiscal_year)} {audit.kind.name}「{audit.theme}」"
+        by_audit.append(_line(label, {"audit": str(audit.pk)}, columns, group))
+    by_fiscal_year = [
+        _line(format_fiscal_year(year), {"fiscal_year": str(year)}, columns, *groups)
+        for year, groups in sorted(years.items(), reverse=True)
+    ]
+
+    # A finding addressed to two departments counts once for each. Staff see only the
+    # departments they act for, even where a finding is shared with another one.
+    addressed = findings
+    if not sees_everything(user):
+        addressed = findings.filter(departments__in=department_scope(user))
+    per_department = _grouped(addressed, "departments__id", today)
+    departments = sorted(
+        Department.objects.filter(
+            pk__in=[pk for pk in per_department if pk is not None]
+        ).select_related("parent"),
+        key=lambda d: (d.parent.sort_order if d.parent_id else d.sort_order, d.full_name, d.pk),
+    )
+    by_department = [
+        _line(d.full_name, {"department": str(d.pk)}, columns, per_department[d.pk])
+        for d in departments
+    ]
+
+    return Dashboard(
+        columns=columns,
+        totals=_line("合計", {}, columns, *per_audit.values()),
+        by_fiscal_year=by_fiscal_year,
+        by_audit=by_audit,
+        by_department=by_department,
+        today=today,
+        scoped=not sees_everything(user),
+    )
+
+
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
-    raise Http404
+    """管理職の状況一覧. Read-only: it changes nothing, so every role may look."""
+    return render(request, "reports/dashboard.html", {"dashboard": build_dashboard(request.user)})
