@@ -1,0 +1,74 @@
+"""措置状況 as CSV: one row per remediation entry, for sorting, filtering and pivoting.
+
+UTF-8 with a BOM (without it Excel reads the file as Shift_JIS and garbles every
+kanji), CRLF line ends, every text cell through reports.cells.safe_text.
+
+- A finding with nothing reported gets one row with 状況 未報告.
+- A parent that only introduces sub-items (意見 (5)③ before ア, イ) gets one row with
+  状況 left empty: its text is what ア and イ answer, so it stays in the file, but it
+  takes no entries, so it is neither 未報告 nor counted (as in the 集計 sheet).
+- 節 is the section heading, number and title ("1 想定されるリスク…"): the number
+  alone repeats under every kind and means nothing once the rows are filtered.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from findings.models import UNREPORTED_LABEL
+from reports.builder import Report
+from reports.cells import safe_text
+
+COLUMNS = (
+    "年度",
+    "監査の種類",
+    "監査のテーマ",
+    "区分",
+    "節",
+    "番号",
+    "件名",
+    "本文",
+    "担当所属",
+    "状況",
+    "措置日",
+    "措置内容",
+)
+
+
+def rows(report: Report) -> Iterator[list[object]]:
+    """The data rows, in print order, before spreadsheet-safe escaping."""
+    for audit in report.audits:
+        for kind in audit.kinds:
+            for section in kind.sections:
+                for row in section.rows:
+                    finding = [
+                        audit.fiscal_year,
+                        audit.kind_name,
+                        audit.theme,
+                        kind.name,
+                        section.heading,
+                        row.path,
+                        row.title,
+                        row.body,
+                        "、".join(row.departments),
+                    ]
+                    if row.entries:
+                        for entry in row.entries:
+                            yield [*finding, entry.status, entry.date.isoformat(), entry.content]
+                    else:
+                        status = "" if row.is_container else UNREPORTED_LABEL
+                        yield [*finding, status, "", ""]
+
+
+def _safe(value: object) -> object:
+    return safe_text(value).for_csv if isinstance(value, str) else value
+
+
+def render_csv(report: Report) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)  # lineterminator defaults to CRLF
+    writer.writerow(COLUMNS)
+    writer.writerows([_safe(value) for value in row] for row in rows(report))
+    return buffer.getvalue().encode("utf-8-sig")

@@ -1,0 +1,347 @@
+"""措置状況 as an Excel workbook a clerk can edit and print as the official table.
+
+Sheet 1 「措置状況」 follows the printed report (seed 000): title, the four audit header
+lines, then per kind (指 摘 / 意 見 / …) and per section the two-column table, with
+特になし where a kind or section has nothing. Sheet 2 「集計」 counts findings by status.
+
+Layout choice: one worksheet row per remediation entry. Column A carries the finding
+on its first row; the rows below it leave A empty and draw no border between them, so
+the finding reads as one tall cell beside its dated entries, as in the printed table.
+A clerk inserts a row to add the next round's entry instead of editing inside a
+crowded cell, each row stays well below Excel's 409-point row limit, and a page can
+break between two entries of a long history. Merged cells are avoided in the table
+because Excel cannot fit a merged cell's height to its text.
+
+Every row with wrapped text gets a height estimated from its text. Excel fits such
+a row when it opens the file, but LibreOffice (used by some municipalities) does not,
+and neither fits a merged row. The estimate counts a kanji as two units and anything
+else as one, which overestimates proportional Latin text: a little white space at the
+foot of a cell is better than a printed sentence cut off.
+
+Written in openpyxl's write-only mode: rows stream to disk as they are appended, so
+memory stays flat for thousands of findings. Every text cell goes through
+reports.cells.safe_text.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.worksheet import Worksheet
+
+from audits.wareki import format_wareki
+from reports.builder import NOTHING, AuditBlock, FindingRow, KindBlock, Report, Summary
+from reports.cells import safe_text
+
+TABLE_SHEET = "措置状況"
+SUMMARY_SHEET = "集計"
+MEASURES_HEADING = "措置（具体的内容）・対応状況"
+
+# ＭＳ Ｐゴシック ships with every Japanese Windows and with Office for Mac, and prints
+# at the width it shows on screen; 游ゴシック (Office's newer default) is known to print
+# wider than it displays, which cuts off the last characters of wrapped lines.
+FONT_NAME = "ＭＳ Ｐゴシック"
+BODY_SIZE = 10.5
+LINE_HEIGHT = 1.35  # points of row height per point of font size
+MAX_ROW_HEIGHT = 409  # Excel's limit, in points
+CELL_PADDING = 4  # width units lost to the cell's margins and Japanese line breaking
+
+# Widths in Excel's units (about one half-width character; a kanji takes two).
+FINDING_WIDTH = 60
+MEASURES_WIDTH = 60
+
+
+def _font(size: float = BODY_SIZE, bold: bool = False) -> Font:
+    # charset 128 (Shift_JIS) and family 3 are what Excel itself writes for this font.
+    return Font(name=FONT_NAME, size=size, bold=bold, charset=128, family=3)
+
+
+BODY = _font()
+BOLD = _font(bold=True)
+TITLE = _font(14, bold=True)
+AUDIT_TITLE = _font(12, bold=True)
+KIND = _font(12, bold=True)
+SECTION = _font(11, bold=True)
+
+TOP = Alignment(vertical="top", wrap_text=True)
+SUB_ITEM = Alignment(vertical="top", wrap_text=True, indent=1)
+CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
+RIGHT = Alignment(horizontal="right", vertical="top")
+LEFT = Alignment(vertical="top")
+
+THIN = Side(style="thin", color="000000")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEAD_FILL = PatternFill("solid", fgColor="E7E6E6")
+
+HEADER_LABEL_WIDTH = 6  # longest label (監査のテーマ, 監査実施期間) in kanji
+
+
+class _Writer:
+    """Appends styled rows to one write-only sheet and remembers the row number."""
+
+    def __init__(self, ws: WriteOnlyWorksheet, width: int) -> None:
+        self.ws = ws
+        self.width = width  # total width of the merged heading rows
+        self.row = 0
+
+    def cell(
+        self,
+        value: object,
+        font: Font = BODY,
+        alignment: Alignment = TOP,
+        border: Border | None = None,
+        fill: PatternFill | None = None,
+    ) -> WriteOnlyCell:
+        if value == "":
+            value = None
+        if isinstance(value, str):
+            safe = safe_text(value)
+            cell = WriteOnlyCell(self.ws, safe.text)
+            # A string cell is never evaluated, whatever openpyxl guessed ("=…" is a
+            # formula to it, "#N/A" an error value).
+            cell.data_type = "s"
+            if safe.formula_like:
+                cell.quotePrefix = True
+        else:
+            cell = WriteOnlyCell(self.ws, value)
+        cell.font = font
+        cell.alignment = alignment
+        if border is not None:
+            cell.border = border
+        if fill is not None:
+            cell.fill = fill
+        return cell
+
+    def append(self, cells: Sequence[object] = ()) -> None:
+        self.ws.append(list(cells))
+        self.row += 1
+
+    def fitted(self, cells: Sequence[WriteOnlyCell], capacities: Sequence[float]) -> None:
+        """Append a row tall enough for its wrapped texts."""
+        lines = 1
+        size = BODY_SIZE
+        for cell, capacity in zip(cells, capacities, strict=True):
+            if isinstance(cell.value, str):
+                size = max(size, cell.font.size)
+                indent = (cell.alignment.indent or 0) * 2
+                lines = max(lines, line_count(cell.value, capacity * BODY_SIZE / size - indent))
+        self.ws.row_dimensions[self.row + 1].height = row_height(lines, size)
+        self.append(cells)
+
+    def merged(self, text: str, font: Font, alignment: Alignment = LEFT, columns: int = 2) -> None:
+        """One line of text across the table's columns."""
+        next_row = self.row + 1
+        wrap = Alignment(
+            horizontal=alignment.horizontal, vertical=alignment.vertical, wrap_text=True
+        )
+        self.fitted([self.cell(text, font, wrap)], [self.width])
+        if columns > 1:
+            self.ws.merged_cells.add(f"A{next_row}:{chr(ord('A') + columns - 1)}{next_row}")
+
+
+def display_width(text: str) -> int:
+    """Width in Excel's units: two for every non-ASCII character (kanji, kana, full-width
+    punctuation), one for ASCII. Counted from the UTF-8 length, which is C-fast: the
+    estimate runs for every cell of a 5,000-finding report."""
+    encoded = len(text.encode("utf-8"))
+    return len(text) + (encoded - len(text)) // 2
+
+
+def line_count(text: str, capacity: float) -> int:
+    usable = max(capacity - CELL_PADDING, 1)
+    return sum(max(1, math.ceil(display_width(line) / usable)) for line in text.split("\n"))
+
+
+def row_height(lines: int, size: float = BODY_SIZE) -> float:
+    return min(round(lines * size * LINE_HEIGHT + 3, 1), MAX_ROW_HEIGHT)
+
+
+def finding_text(row: FindingRow, show_departments: bool = False) -> str:
+    """Column A: the viewpoint (once, before its first finding), label and title, body,
+    and across audits the departments it is addressed to (as the PDF prints them)."""
+    parts = []
+    if row.viewpoint is not None:
+        parts.append(row.viewpoint.line)
+    if row.title:
+        parts += [part for part in (row.heading, row.body) if part]
+    else:
+        # A sub-item without a title starts its text with its label: "ア この事故は…".
+        parts.append(" ".join(part for part in (row.label, row.body) if part))
+    if show_departments and row.departments:
+        parts.append(f"担当: {'、'.join(row.departments)}")
+    return "\n".join(parts)
+
+
+def measure_texts(row: FindingRow) -> list[str]:
+    """Column B, one text per entry: "【 措置済 】 令和 3年 5月31日" and what was done.
+    A finding with nothing reported says so; a parent of sub-items takes no entries."""
+    if row.entries:
+        return [f"{entry.heading}\n{entry.content}" for entry in row.entries]
+    if row.is_container:
+        return [""]
+    return [f"（{row.status.name}）"]
+
+
+def _column_a_border(first: bool, last: bool) -> Border:
+    # Continuation rows draw no line inside column A, so it reads as one cell.
+    return Border(left=THIN, right=THIN, top=THIN if first else None, bottom=THIN if last else None)
+
+
+A_BORDERS = {(f, la): _column_a_border(f, la) for f in (True, False) for la in (True, False)}
+
+
+def _write_finding(out: _Writer, row: FindingRow, show_departments: bool) -> None:
+    texts = measure_texts(row)
+    align = SUB_ITEM if row.depth else TOP
+    for i, text in enumerate(texts):
+        first, last = i == 0, i == len(texts) - 1
+        finding = finding_text(row, show_departments) if first else None
+        out.fitted(
+            [
+                out.cell(finding, alignment=align, border=A_BORDERS[first, last]),
+                out.cell(text, border=BOX),
+            ],
+            (FINDING_WIDTH, MEASURES_WIDTH),
+        )
+
+
+def _write_kind(out: _Writer, kind: KindBlock, show_departments: bool) -> None:
+    out.append([out.cell(kind.heading, KIND, LEFT)])
+    if kind.is_empty:
+        out.append([out.cell(NOTHING, alignment=SUB_ITEM)])
+        out.append()
+        return
+    for section in kind.sections:
+        if section.heading:
+            out.merged(section.heading, SECTION)
+        if not section.rows:
+            out.append([out.cell(NOTHING, alignment=SUB_ITEM)])
+            out.append()
+            continue
+        out.append(
+            [
+                out.cell(kind.heading, BOLD, CENTRE, BOX, HEAD_FILL),
+                out.cell(MEASURES_HEADING, BOLD, CENTRE, BOX, HEAD_FILL),
+            ]
+        )
+        for row in section.rows:
+            _write_finding(out, row, show_departments)
+        out.append()
+
+
+def header_line_texts(audit: AuditBlock) -> list[str]:
+    """ "1 監査の種類　　行政監査", values lined up after the longest label."""
+    return [
+        f"{number} {label}{'　' * (HEADER_LABEL_WIDTH - len(label) + 1)}{value}"
+        for number, label, value in audit.header_lines
+    ]
+
+
+def _write_audit(out: _Writer, audit: AuditBlock, single_audit: bool) -> None:
+    if not single_audit:
+        out.merged(audit.title, AUDIT_TITLE)
+    for line in header_line_texts(audit):
+        out.merged(line, BODY)
+    out.append()
+    for kind in audit.kinds:
+        _write_kind(out, kind, show_departments=not single_audit)
+
+
+def _print_setup(ws: WriteOnlyWorksheet, title_rows: str | None) -> None:
+    """A4 portrait, as wide as the page, as many pages down as needed, page numbers."""
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.orientation = Worksheet.ORIENTATION_PORTRAIT
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = 0.6
+    ws.page_margins.bottom = 0.7
+    ws.page_margins.footer = 0.3
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.oddFooter.center.text = "&P / &N"
+    ws.oddFooter.center.font = FONT_NAME
+    ws.oddFooter.center.size = 9
+
+
+def _write_table_sheet(wb: Workbook, report: Report) -> None:
+    ws = wb.create_sheet(TABLE_SHEET)
+    # Write-only: widths and print settings must exist before the first row.
+    ws.column_dimensions["A"].width = FINDING_WIDTH
+    ws.column_dimensions["B"].width = MEASURES_WIDTH
+    _print_setup(ws, "1:2")
+    out = _Writer(ws, FINDING_WIDTH + MEASURES_WIDTH)
+
+    out.merged(report.title, TITLE, CENTRE)
+    created = f"{format_wareki(report.generated_at.date())} 作成"
+    out.append([out.cell(report.selection_label, BODY, LEFT), out.cell(created, BODY, RIGHT)])
+    out.append()
+    # As in the PDF: one audit's report is titled by the audit itself; across audits
+    # each audit gets its title and each finding its departments.
+    single = report.selection.audit_id is not None and len(report.audits) == 1
+    for audit in report.audits:
+        _write_audit(out, audit, single)
+    if not report.audits:
+        out.append([out.cell(NOTHING, alignment=SUB_ITEM)])
+
+
+def _write_summary_sheet(wb: Workbook, report: Report) -> None:
+    summary: Summary = report.summary
+    ws = wb.create_sheet(SUMMARY_SHEET)
+    ws.column_dimensions["A"].width = 56
+    for i in range(len(summary.columns) + 1):
+        ws.column_dimensions[chr(ord("B") + i)].width = 10
+    _print_setup(ws, None)
+    ws.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
+    columns = len(summary.columns) + 2
+    out = _Writer(ws, 56 + 10 * (columns - 1))
+
+    out.merged(f"集計　{report.title}", AUDIT_TITLE, LEFT, columns=columns)
+    if report.selection_label:
+        out.append([out.cell(report.selection_label, BODY, LEFT)])
+    out.append()
+
+    def table(heading: str, lines: list, total: object | None) -> None:
+        out.append(
+            [
+                out.cell(text, BOLD, CENTRE, BOX, HEAD_FILL)
+                for text in (heading, *summary.columns, "合計")
+            ]
+        )
+        for line in [*lines, *([total] if total is not None else [])]:
+            font = BOLD if line is total else BODY
+            out.append(
+                [
+                    out.cell(line.label, font, TOP, BOX),
+                    *(out.cell(n, font, RIGHT, BOX) for n in (*line.counts, line.total)),
+                ]
+            )
+        out.append()
+
+    table("監査", summary.by_audit, summary.totals)
+    table("所属", summary.by_department, None)
+    out.append(
+        [out.cell("※ 複数の所属に宛てた指摘等は、それぞれの所属に計上しています。", BODY, LEFT)]
+    )
+    out.append(
+        [out.cell("※ 細目（ア、イ …）に分かれる指摘等は、細目ごとに計上しています。", BODY, LEFT)]
+    )
+
+
+def render_xlsx(report: Report) -> bytes:
+    wb = Workbook(write_only=True)
+    wb.properties.title = report.title
+    wb.properties.creator = "措置状況管理"
+    _write_table_sheet(wb, report)
+    _write_summary_sheet(wb, report)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
