@@ -7,8 +7,9 @@ changes something is for can_edit_audits users only and answers 404 to anyone el
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -32,6 +33,18 @@ def require_editor(request: HttpRequest) -> None:
     """Fail closed: anyone who may not edit audits gets the same 404 as a missing page."""
     if not can_edit_audits(request.user):
         raise Http404
+
+
+def editors_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Outermost on every editing view, so a non-editor gets 404 whatever the method
+    (never a 405 that reveals the URL exists)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        require_editor(request)
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 # --- list -----------------------------------------------------------------------------
@@ -134,6 +147,7 @@ def _header_values(form: AuditForm) -> dict[str, object]:
     }
 
 
+@editors_only
 @require_http_methods(["GET", "POST"])
 def audit_create(request: HttpRequest) -> HttpResponse:
     require_editor(request)
@@ -157,6 +171,7 @@ def audit_create(request: HttpRequest) -> HttpResponse:
     return render(request, "audits/audit_form.html", {"form": form, "audit": None})
 
 
+@editors_only
 @require_http_methods(["GET", "POST"])
 def audit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require_editor(request)
@@ -357,6 +372,7 @@ def _fresh_forms(audit: Audit) -> StructureForms:
     )
 
 
+@editors_only
 @require_POST
 def section_add(request: HttpRequest, pk: int) -> HttpResponse:
     audit = _editable_audit(request, pk)
@@ -372,6 +388,7 @@ def section_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _structure_response(request, audit, "sections", forms)
 
 
+@editors_only
 @require_POST
 def key_risk_add(request: HttpRequest, pk: int) -> HttpResponse:
     audit = _editable_audit(request, pk)
@@ -387,6 +404,7 @@ def key_risk_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _structure_response(request, audit, "viewpoints", forms)
 
 
+@editors_only
 @require_POST
 def viewpoint_add(request: HttpRequest, pk: int) -> HttpResponse:
     audit = _editable_audit(request, pk)

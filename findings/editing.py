@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audits.access import get_audit_for_user
 from audits.forms import attach_errors
 from audits.models import Audit
-from audits.pages import require_editor
+from audits.pages import editors_only, require_editor
 from findings.access import get_finding_for_user
 from findings.forms import FindingForm, first_label, next_label
 from findings.models import Finding
@@ -96,6 +96,7 @@ def _suggested_label(audit: Audit, initial: dict[str, int]) -> str:
     return next_label(last)
 
 
+@editors_only
 @require_http_methods(["GET", "POST"])
 def finding_create(request: HttpRequest, audit_pk: int) -> HttpResponse:
     audit = _editable_audit(request, audit_pk)
@@ -151,6 +152,7 @@ def _after_create(request: HttpRequest, audit: Audit, finding: Finding) -> HttpR
     return redirect(reverse("finding_create", args=[audit.pk]) + "?" + query)
 
 
+@editors_only
 @require_http_methods(["GET", "POST"])
 def finding_edit(request: HttpRequest, pk: int) -> HttpResponse:
     finding = _editable_finding(request, pk)
@@ -176,6 +178,7 @@ def finding_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@editors_only
 @require_http_methods(["GET", "POST"])
 def finding_delete(request: HttpRequest, pk: int) -> HttpResponse:
     finding = _editable_finding(request, pk)
@@ -207,6 +210,7 @@ def finding_delete(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@editors_only
 @require_POST
 def finding_move(request: HttpRequest, pk: int) -> HttpResponse:
     finding = _editable_finding(request, pk)

@@ -1,0 +1,69 @@
+"""The list and detail pages cost the same number of queries for 1 row and for 50."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from audits.models import AuditKind
+from audits.services import create_audit
+
+pytestmark = pytest.mark.django_db
+
+# Every request: session, user, the user's groups (role). base.html: the user's 所属.
+PER_REQUEST = 4
+
+
+def _make_audits(count, ict, auditor, make_entry_for, kinds):
+    from findings.services import add_finding
+
+    kind = AuditKind.objects.get(name="行政監査")
+    for number in range(count):
+        audit = create_audit(
+            fiscal_year=2020,
+            kind=kind,
+            theme=f"テーマ{number}",
+            audited_departments=[ict],
+            period_start=datetime.date(2021, 2, 10),
+            user=auditor,
+        )
+        finding = add_finding(
+            audit, kind=kinds["shiteki"], body="本文", departments=[ict], user=auditor
+        )
+        make_entry_for(finding)
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_audit_list_query_count_does_not_grow_with_audits(
+    auditor_client, django_assert_num_queries, ict, auditor, make_entry, kinds, count
+):
+    _make_audits(count, ict, auditor, make_entry, kinds)
+
+    # + audits with kind, finding count and open count as subqueries
+    # + audited departments with their 部局 (one prefetch)
+    with django_assert_num_queries(PER_REQUEST + 2):
+        response = auditor_client.get(reverse("audit_list"))
+
+    assert len(response.context["audits"]) == count
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_audit_detail_query_count_does_not_grow_with_findings(
+    auditor_client, django_assert_num_queries, audit, make_finding, make_entry, count
+):
+    parent = make_finding(label="①")
+    make_entry(parent)
+    for number in range(count - 1):
+        child = make_finding(parent=parent, label=f"{number}", title="")
+        make_entry(child)
+
+    # + the audit with its kind (get_audit_for_user)
+    # + its finding kinds, sections, key risks, viewpoints (with key risk), departments
+    # + findings with status, entry and sub-item counts, kind/section/viewpoint/parent
+    # + the findings' departments with their 部局 (one prefetch)
+    with django_assert_num_queries(PER_REQUEST + 1 + 5 + 1 + 1):
+        response = auditor_client.get(reverse("audit_detail", args=[audit.pk]))
+
+    assert response.context["finding_total"] == count
