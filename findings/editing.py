@@ -118,10 +118,12 @@ def finding_create(request: HttpRequest, audit_pk: int) -> HttpResponse:
     else:
         initial: dict[str, object] = dict(_carried_over(request, audit))
         initial["label"] = _suggested_label(audit, initial)  # type: ignore[arg-type]
-        if "kind" not in initial:
-            first_kind = audit.finding_kinds.first()
-            if first_kind is not None:
-                initial["kind"] = first_kind.pk
+        # A first finding most often goes into the audit's first kind and section.
+        for name, queryset in (("kind", audit.finding_kinds), ("section", audit.sections)):
+            if name not in initial:
+                first = queryset.values_list("pk", flat=True).first()
+                if first is not None:
+                    initial[name] = first
         saved_pk = _pk_or_none(request.GET.get("saved"))
         if saved_pk is not None:
             saved = (
