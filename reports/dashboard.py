@@ -269,5 +269,5 @@ def build_dashboard(user: AnyUser) -> Dashboard:
 
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """管理職の状況一覧. Read-only: it changes nothing, so every role may look."""
+    """管理職ダッシュボード. Read-only: it changes nothing, so every role may look."""
     return render(request, "reports/dashboard.html", {"dashboard": build_dashboard(request.user)})

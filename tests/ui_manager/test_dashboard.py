@@ -1,4 +1,4 @@
-"""The managers' dashboard (状況一覧): counts by current status, links into the finding
+"""The managers' dashboard: counts by current status, links into the finding
 list, staff scoping, a fixed number of queries, and the share bars."""
 
 from __future__ import annotations
@@ -164,7 +164,7 @@ def test_every_role_may_open_the_dashboard(persona, dataset, client, request):
     client.force_login(request.getfixturevalue(persona))
     response = client.get(reverse("dashboard"))
     assert response.status_code == 200
-    assert "状況一覧" in response.content.decode()
+    assert "年度別" in response.content.decode()
 
 
 def test_anonymous_user_is_sent_to_login(client):
