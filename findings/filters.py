@@ -43,6 +43,10 @@ def _print_order() -> tuple[Any, ...]:
     return tuple(Finding.objects.in_print_order().query.order_by)
 
 
+def _leaves(queryset: FindingQuerySet) -> FindingQuerySet:
+    return queryset.filter(~Exists(Finding.objects.filter(parent=OuterRef("pk"))))
+
+
 class FindingOrderingFilter(django_filters.OrderingFilter):
     """OrderingFilter whose keys map to whole orderings, each ending in the printed
     order so findings of one audit always keep their report sequence."""
@@ -155,6 +159,9 @@ class FindingFilter(django_filters.FilterSet):
     def filter_status(self, queryset: FindingQuerySet, name: str, value: str) -> Any:
         if not value:
             return queryset
+        # A parent only introduces its sub-items and has no status of its own: a status
+        # filter selects the findings that take entries (as the dashboard counts them).
+        queryset = _leaves(queryset)
         if value == STATUS_OPEN:
             return queryset.open()
         if value == STATUS_UNREPORTED:
@@ -164,7 +171,7 @@ class FindingFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset: FindingQuerySet, name: str, value: bool | None) -> Any:
         if not value:
             return queryset
-        return queryset.open().filter(due_date__lt=timezone.localdate())
+        return _leaves(queryset).open().filter(due_date__lt=timezone.localdate())
 
     def filter_text(self, queryset: FindingQuerySet, name: str, value: str) -> Any:
         value = value.strip()

@@ -91,6 +91,16 @@ class EntryForm(forms.Form):
         )
         self.fields["status"].queryset = RemediationStatus.objects.order_by("sort_order", "id")
 
+    def clean_entry_date(self) -> datetime.date:
+        # record_entry checks the same rules; checking here too shows the error together
+        # with the other fields' errors instead of only after they are fixed.
+        day: datetime.date = self.cleaned_data["entry_date"]
+        if day < self.finding.audit.period_start:
+            raise ValidationError("措置日は監査実施日より前にはできません。")
+        if day > timezone.localdate():
+            raise ValidationError("措置日に未来の日付は指定できません。")
+        return day
+
     def clean_evidence(self) -> list[CheckedFile]:
         uploads = self.cleaned_data.get("evidence") or []
         if len(uploads) > MAX_FILES:

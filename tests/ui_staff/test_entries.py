@@ -166,3 +166,9 @@ def test_default_date_is_today(client, ict_staff, finding):
     client.force_login(ict_staff)
     html = client.get(reverse("entry_create", args=[finding.pk])).content.decode()
     assert f'value="{datetime.date.today().isoformat()}"' in html
+
+
+def test_date_error_shows_together_with_other_field_errors(post_entry, ict_staff):
+    html = post_entry(ict_staff, status=None, entry_date="2999-01-01").content.decode()
+    assert "状況を選んでください。" in html
+    assert "未来の日付は指定できません" in html

@@ -73,3 +73,10 @@ def test_overdue_means_past_due_and_open(auditor, two_findings):
 def test_ordering_by_due_date_keeps_every_row(auditor, two_findings):
     for key in ["print", "-audit", "audit", "due", "-due", "status_date", "-status_date"]:
         assert len(run(auditor, f"o={key}").qs) == 2
+
+
+def test_status_filter_leaves_out_parents_that_take_no_entries(auditor, make_finding):
+    parent = make_finding(label="③", title="親")
+    child = make_finding(label="ア", title="子", parent=parent)
+    assert list(run(auditor, "status=unreported").qs) == [child]
+    assert set(run(auditor, "").qs) == {parent, child}
