@@ -88,6 +88,48 @@ def create_audit(
     return audit
 
 
+@transaction.atomic
+def update_audit(
+    audit: Audit,
+    *,
+    user: User | None,
+    audited_departments: Iterable[Department],
+    finding_kinds: Iterable[object],
+    **changes: object,
+) -> Audit:
+    """Change an audit's header. A kind that already has findings cannot be dropped from
+    the report: they would vanish from the printed table."""
+    from findings.models import FindingKind
+
+    locked = Audit.objects.select_for_update().get(pk=audit.pk)
+    departments = list(audited_departments)
+    kinds = list(finding_kinds)
+    errors: dict[str, str] = {}
+    if not departments:
+        errors["audited_departments"] = "監査対象の所属を1つ以上選んでください。"
+    used = set(locked.findings.values_list("kind_id", flat=True))
+    missing = [k for k in FindingKind.objects.filter(pk__in=used) if k not in kinds]
+    if not kinds:
+        errors["finding_kinds"] = "報告に載せる区分を1つ以上選んでください。"
+    elif missing:
+        names = "、".join(k.name for k in missing)
+        errors["finding_kinds"] = f"指摘事項が登録済みの区分（{names}）は外せません。"
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    try:
+        _check_period(locked.period_start, locked.period_end)
+    except ValidationError as error:
+        errors.update({k: v[0] for k, v in error.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    locked.full_clean(exclude=["audited_departments", "auditors", "finding_kinds"])
+    locked.save()
+    locked.audited_departments.set(departments)
+    locked.finding_kinds.set(kinds)
+    record_activity(user, "監査を変更", locked, str(locked))
+    return locked
+
+
 def _next_order(queryset) -> int:  # type: ignore[no-untyped-def]
     last = queryset.order_by("-sort_order").values_list("sort_order", flat=True).first()
     return 0 if last is None else last + 1

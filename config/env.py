@@ -90,4 +90,8 @@ def database_from_env(base_dir: Path, environ: Mapping[str, str] = os.environ) -
         "HOST": parts.hostname or "",
         "PORT": str(port or ""),
         "CONN_MAX_AGE": 60,
+        # The status annotations are correlated subqueries whose cost estimate triggers
+        # JIT compilation, which takes longer than the queries themselves (measured: about
+        # 0.7 s per dashboard query at 50,000 findings).
+        "OPTIONS": {"options": "-c jit=off"},
     }

@@ -138,6 +138,10 @@ def update_finding(
     locked.full_clean(exclude=["departments"])
     locked.save()
     locked.departments.set(depts)
+    # Sub-items print under their parent, so they follow it to another kind or section.
+    locked.children.exclude(kind=locked.kind, section=locked.section).update(
+        kind=locked.kind, section=locked.section
+    )
     record_activity(user, "指摘事項を変更", locked, str(locked))
     return locked
 

@@ -11,6 +11,7 @@ from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 
 from audits.models import Department, User
 from findings.models import Finding
@@ -114,8 +115,52 @@ class RemediationEntry(AppendOnlyModel):
         return entry.entry_date, entry.recorded_at, entry.pk or 0
 
 
+@deconstructible(path="remediation.models.EvidenceStorage")
+class EvidenceStorage(Storage):
+    """Hands every call to storages["evidence"] as configured at that moment.
+
+    FileField evaluates a storage (or storage callable) once, when the model class loads;
+    this indirection lets the STORAGES setting (and tests, and a later move to object
+    storage) decide where evidence lives without touching the model.
+    """
+
+    @property
+    def _target(self) -> Storage:
+        return storages["evidence"]
+
+    def _open(self, name, mode="rb"):  # type: ignore[no-untyped-def]
+        return self._target.open(name, mode)
+
+    def _save(self, name, content):  # type: ignore[no-untyped-def]
+        return self._target.save(name, content)
+
+    def get_available_name(self, name, max_length=None):  # type: ignore[no-untyped-def]
+        return self._target.get_available_name(name, max_length=max_length)
+
+    def generate_filename(self, filename):  # type: ignore[no-untyped-def]
+        return self._target.generate_filename(filename)
+
+    def path(self, name):  # type: ignore[no-untyped-def]
+        return self._target.path(name)
+
+    def delete(self, name):  # type: ignore[no-untyped-def]
+        return self._target.delete(name)
+
+    def exists(self, name):  # type: ignore[no-untyped-def]
+        return self._target.exists(name)
+
+    def listdir(self, path):  # type: ignore[no-untyped-def]
+        return self._target.listdir(path)
+
+    def size(self, name):  # type: ignore[no-untyped-def]
+        return self._target.size(name)
+
+    def url(self, name):  # type: ignore[no-untyped-def]
+        return self._target.url(name)
+
+
 def evidence_storage() -> Storage:
-    return storages["evidence"]
+    return EvidenceStorage()
 
 
 def evidence_path(instance: Evidence, filename: str) -> str:

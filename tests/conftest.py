@@ -18,6 +18,28 @@ from remediation.models import RemediationEntry, RemediationStatus
 from remediation.services import record_entry
 
 PASSWORD = "test-pass-12345"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """PBKDF2's deliberate slowness only slows the suite; the hasher is not under test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def evidence_dir(settings, tmp_path_factory):
+    """Every test stores evidence files in a temporary directory, never in var/evidence.
+    Changing STORAGES makes Django drop its cached storage backends, and the evidence
+    field asks storages["evidence"] on every call."""
+    location = tmp_path_factory.mktemp("evidence")
+    evidence = settings.STORAGES["evidence"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {**evidence, "OPTIONS": {**evidence["OPTIONS"], "location": str(location)}},
+    }
+    return location
+
+
 _seq = itertools.count(1)
 
 

@@ -151,3 +151,19 @@ def test_blank_entry_content_is_refused(finding, make_entry):
     with pytest.raises(ValidationError) as info:
         make_entry(finding, content="   ")
     assert "content" in info.value.message_dict
+
+
+def test_sub_items_follow_their_parent_to_another_kind(make_finding, kinds, ict, auditor):
+    parent = make_finding(label="③")
+    child = make_finding(label="ア", parent=parent)
+    update_finding(parent, departments=[ict], user=auditor, kind=kinds["iken"])
+    child.refresh_from_db()
+    assert child.kind == kinds["iken"]
+
+
+def test_update_audit_refuses_to_drop_a_kind_in_use(finding, audit, ict, kinds, auditor):
+    from audits.services import update_audit
+
+    with pytest.raises(ValidationError) as info:
+        update_audit(audit, user=auditor, audited_departments=[ict], finding_kinds=[kinds["iken"]])
+    assert "finding_kinds" in info.value.message_dict
