@@ -28,10 +28,11 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -62,24 +63,94 @@ def _font(size: float = BODY_SIZE, bold: bool = False) -> Font:
     return Font(name=FONT_NAME, size=size, bold=bold, charset=128, family=3)
 
 
-BODY = _font()
-BOLD = _font(bold=True)
-TITLE = _font(14, bold=True)
-AUDIT_TITLE = _font(12, bold=True)
-KIND = _font(12, bold=True)
-SECTION = _font(11, bold=True)
-
-TOP = Alignment(vertical="top", wrap_text=True)
-SUB_ITEM = Alignment(vertical="top", wrap_text=True, indent=1)
-CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
-RIGHT = Alignment(horizontal="right", vertical="top")
-LEFT = Alignment(vertical="top")
-
 THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEAD_FILL = PatternFill("solid", fgColor="E7E6E6")
 
 HEADER_LABEL_WIDTH = 6  # longest label (監査のテーマ, 監査実施期間) in kanji
+
+
+@dataclass(frozen=True)
+class Look:
+    """A cell style, registered once per workbook as a named style. Assigning font,
+    alignment and border object by object costs a deep hash of each per cell, which
+    was most of the time for a 5,000-finding report; a named style is a lookup."""
+
+    name: str
+    font: Font
+    alignment: Alignment
+    border: Border | None = None
+    fill: PatternFill | None = None
+
+    @property
+    def indent(self) -> int:
+        return int(self.alignment.indent or 0)
+
+    def named_style(self) -> NamedStyle:
+        style = NamedStyle(name=self.name, font=self.font, alignment=self.alignment)
+        if self.border is not None:
+            style.border = self.border
+        if self.fill is not None:
+            style.fill = self.fill
+        return style
+
+
+def _wrap(horizontal: str | None = None, indent: int = 0) -> Alignment:
+    vertical = "center" if horizontal == "center" else "top"
+    return Alignment(horizontal=horizontal, vertical=vertical, wrap_text=True, indent=indent)
+
+
+def _column_a(sub_item: bool, first: bool, last: bool) -> Look:
+    # Continuation rows draw no line inside column A, so it reads as one cell.
+    border = Border(
+        left=THIN, right=THIN, top=THIN if first else None, bottom=THIN if last else None
+    )
+    name = (
+        "措置状況 指摘"
+        + ("・細目" if sub_item else "")
+        + ("・始" if first else "")
+        + ("・終" if last else "")
+    )
+    return Look(name, _font(), _wrap(indent=1 if sub_item else 0), border)
+
+
+TITLE = Look("措置状況 表題", _font(14, bold=True), _wrap("center"))
+AUDIT_TITLE = Look("措置状況 監査名", _font(12, bold=True), _wrap())
+LINE = Look("措置状況 見出し行", _font(), _wrap())
+KIND = Look("措置状況 区分", _font(12, bold=True), Alignment(vertical="top"))
+SECTION = Look("措置状況 節", _font(11, bold=True), _wrap())
+NOTE = Look("措置状況 注記", _font(), Alignment(vertical="top"))
+NOTE_RIGHT = Look("措置状況 注記右", _font(), Alignment(horizontal="right", vertical="top"))
+NOTHING_LOOK = Look("措置状況 特になし", _font(), Alignment(vertical="top", indent=1))
+TABLE_HEAD = Look("措置状況 表見出し", _font(bold=True), _wrap("center"), BOX, HEAD_FILL)
+MEASURE = Look("措置状況 措置", _font(), _wrap(), BOX)
+FINDING = {
+    (sub, first, last): _column_a(sub, first, last)
+    for sub in (False, True)
+    for first in (True, False)
+    for last in (True, False)
+}
+COUNT_LABEL = Look("集計 項目", _font(), _wrap(), BOX)
+COUNT = Look("集計 件数", _font(), Alignment(horizontal="right", vertical="top"), BOX)
+TOTAL_LABEL = Look("集計 合計項目", _font(bold=True), _wrap(), BOX)
+TOTAL = Look("集計 合計件数", _font(bold=True), Alignment(horizontal="right", vertical="top"), BOX)
+LOOKS = (
+    TITLE,
+    AUDIT_TITLE,
+    LINE,
+    KIND,
+    SECTION,
+    NOTE,
+    NOTE_RIGHT,
+    NOTHING_LOOK,
+    TABLE_HEAD,
+    MEASURE,
+    *FINDING.values(),
+    COUNT_LABEL,
+    COUNT,
+    TOTAL_LABEL,
+    TOTAL,
+)
 
 
 class _Writer:
@@ -90,14 +161,7 @@ class _Writer:
         self.width = width  # total width of the merged heading rows
         self.row = 0
 
-    def cell(
-        self,
-        value: object,
-        font: Font = BODY,
-        alignment: Alignment = TOP,
-        border: Border | None = None,
-        fill: PatternFill | None = None,
-    ) -> WriteOnlyCell:
+    def cell(self, value: object, look: Look) -> WriteOnlyCell:
         if value == "":
             value = None
         if isinstance(value, str):
@@ -106,41 +170,34 @@ class _Writer:
             # A string cell is never evaluated, whatever openpyxl guessed ("=…" is a
             # formula to it, "#N/A" an error value).
             cell.data_type = "s"
+            cell.style = look.name
             if safe.formula_like:
                 cell.quotePrefix = True
         else:
             cell = WriteOnlyCell(self.ws, value)
-        cell.font = font
-        cell.alignment = alignment
-        if border is not None:
-            cell.border = border
-        if fill is not None:
-            cell.fill = fill
+            cell.style = look.name
         return cell
 
-    def append(self, cells: Sequence[object] = ()) -> None:
+    def append(self, cells: Sequence[WriteOnlyCell] = ()) -> None:
         self.ws.append(list(cells))
         self.row += 1
 
-    def fitted(self, cells: Sequence[WriteOnlyCell], capacities: Sequence[float]) -> None:
-        """Append a row tall enough for its wrapped texts."""
+    def fitted(self, values: Sequence[tuple[object, Look, float]]) -> None:
+        """Append a row of (value, look, column width), tall enough for its texts."""
         lines = 1
         size = BODY_SIZE
-        for cell, capacity in zip(cells, capacities, strict=True):
-            if isinstance(cell.value, str):
-                size = max(size, cell.font.size)
-                indent = (cell.alignment.indent or 0) * 2
-                lines = max(lines, line_count(cell.value, capacity * BODY_SIZE / size - indent))
+        for value, look, width in values:
+            if isinstance(value, str) and value:
+                size = max(size, look.font.size)
+                capacity = width * BODY_SIZE / look.font.size - look.indent * 2
+                lines = max(lines, line_count(value, capacity))
         self.ws.row_dimensions[self.row + 1].height = row_height(lines, size)
-        self.append(cells)
+        self.append([self.cell(value, look) for value, look, _ in values])
 
-    def merged(self, text: str, font: Font, alignment: Alignment = LEFT, columns: int = 2) -> None:
+    def merged(self, text: str, look: Look, columns: int = 2) -> None:
         """One line of text across the table's columns."""
         next_row = self.row + 1
-        wrap = Alignment(
-            horizontal=alignment.horizontal, vertical=alignment.vertical, wrap_text=True
-        )
-        self.fitted([self.cell(text, font, wrap)], [self.width])
+        self.fitted([(text, look, self.width)])
         if columns > 1:
             self.ws.merged_cells.add(f"A{next_row}:{chr(ord('A') + columns - 1)}{next_row}")
 
@@ -188,46 +245,36 @@ def measure_texts(row: FindingRow) -> list[str]:
     return [f"（{row.status.name}）"]
 
 
-def _column_a_border(first: bool, last: bool) -> Border:
-    # Continuation rows draw no line inside column A, so it reads as one cell.
-    return Border(left=THIN, right=THIN, top=THIN if first else None, bottom=THIN if last else None)
-
-
-A_BORDERS = {(f, la): _column_a_border(f, la) for f in (True, False) for la in (True, False)}
-
-
 def _write_finding(out: _Writer, row: FindingRow, show_departments: bool) -> None:
     texts = measure_texts(row)
-    align = SUB_ITEM if row.depth else TOP
     for i, text in enumerate(texts):
         first, last = i == 0, i == len(texts) - 1
         finding = finding_text(row, show_departments) if first else None
         out.fitted(
             [
-                out.cell(finding, alignment=align, border=A_BORDERS[first, last]),
-                out.cell(text, border=BOX),
-            ],
-            (FINDING_WIDTH, MEASURES_WIDTH),
+                (finding, FINDING[bool(row.depth), first, last], FINDING_WIDTH),
+                (text, MEASURE, MEASURES_WIDTH),
+            ]
         )
 
 
 def _write_kind(out: _Writer, kind: KindBlock, show_departments: bool) -> None:
-    out.append([out.cell(kind.heading, KIND, LEFT)])
+    out.append([out.cell(kind.heading, KIND)])
     if kind.is_empty:
-        out.append([out.cell(NOTHING, alignment=SUB_ITEM)])
+        out.append([out.cell(NOTHING, NOTHING_LOOK)])
         out.append()
         return
     for section in kind.sections:
         if section.heading:
             out.merged(section.heading, SECTION)
         if not section.rows:
-            out.append([out.cell(NOTHING, alignment=SUB_ITEM)])
+            out.append([out.cell(NOTHING, NOTHING_LOOK)])
             out.append()
             continue
         out.append(
             [
-                out.cell(kind.heading, BOLD, CENTRE, BOX, HEAD_FILL),
-                out.cell(MEASURES_HEADING, BOLD, CENTRE, BOX, HEAD_FILL),
+                out.cell(kind.heading, TABLE_HEAD),
+                out.cell(MEASURES_HEADING, TABLE_HEAD),
             ]
         )
         for row in section.rows:
@@ -247,7 +294,7 @@ def _write_audit(out: _Writer, audit: AuditBlock, single_audit: bool) -> None:
     if not single_audit:
         out.merged(audit.title, AUDIT_TITLE)
     for line in header_line_texts(audit):
-        out.merged(line, BODY)
+        out.merged(line, LINE)
     out.append()
     for kind in audit.kinds:
         _write_kind(out, kind, show_departments=not single_audit)
@@ -280,9 +327,9 @@ def _write_table_sheet(wb: Workbook, report: Report) -> None:
     _print_setup(ws, "1:2")
     out = _Writer(ws, FINDING_WIDTH + MEASURES_WIDTH)
 
-    out.merged(report.title, TITLE, CENTRE)
+    out.merged(report.title, TITLE)
     created = f"{format_wareki(report.generated_at.date())} 作成"
-    out.append([out.cell(report.selection_label, BODY, LEFT), out.cell(created, BODY, RIGHT)])
+    out.append([out.cell(report.selection_label, NOTE), out.cell(created, NOTE_RIGHT)])
     out.append()
     # As in the PDF: one audit's report is titled by the audit itself; across audits
     # each audit gets its title and each finding its departments.
@@ -290,7 +337,7 @@ def _write_table_sheet(wb: Workbook, report: Report) -> None:
     for audit in report.audits:
         _write_audit(out, audit, single)
     if not report.audits:
-        out.append([out.cell(NOTHING, alignment=SUB_ITEM)])
+        out.append([out.cell(NOTHING, NOTHING_LOOK)])
 
 
 def _write_summary_sheet(wb: Workbook, report: Report) -> None:
@@ -304,42 +351,35 @@ def _write_summary_sheet(wb: Workbook, report: Report) -> None:
     columns = len(summary.columns) + 2
     out = _Writer(ws, 56 + 10 * (columns - 1))
 
-    out.merged(f"集計　{report.title}", AUDIT_TITLE, LEFT, columns=columns)
+    out.merged(f"集計　{report.title}", AUDIT_TITLE, columns=columns)
     if report.selection_label:
-        out.append([out.cell(report.selection_label, BODY, LEFT)])
+        out.append([out.cell(report.selection_label, NOTE)])
     out.append()
 
     def table(heading: str, lines: list, total: object | None) -> None:
-        out.append(
-            [
-                out.cell(text, BOLD, CENTRE, BOX, HEAD_FILL)
-                for text in (heading, *summary.columns, "合計")
-            ]
-        )
+        out.append([out.cell(text, TABLE_HEAD) for text in (heading, *summary.columns, "合計")])
         for line in [*lines, *([total] if total is not None else [])]:
-            font = BOLD if line is total else BODY
+            label, count = (TOTAL_LABEL, TOTAL) if line is total else (COUNT_LABEL, COUNT)
             out.append(
                 [
-                    out.cell(line.label, font, TOP, BOX),
-                    *(out.cell(n, font, RIGHT, BOX) for n in (*line.counts, line.total)),
+                    out.cell(line.label, label),
+                    *(out.cell(n, count) for n in (*line.counts, line.total)),
                 ]
             )
         out.append()
 
     table("監査", summary.by_audit, summary.totals)
     table("所属", summary.by_department, None)
-    out.append(
-        [out.cell("※ 複数の所属に宛てた指摘等は、それぞれの所属に計上しています。", BODY, LEFT)]
-    )
-    out.append(
-        [out.cell("※ 細目（ア、イ …）に分かれる指摘等は、細目ごとに計上しています。", BODY, LEFT)]
-    )
+    out.append([out.cell("※ 複数の所属に宛てた指摘等は、それぞれの所属に計上しています。", NOTE)])
+    out.append([out.cell("※ 細目（ア、イ …）に分かれる指摘等は、細目ごとに計上しています。", NOTE)])
 
 
 def render_xlsx(report: Report) -> bytes:
     wb = Workbook(write_only=True)
     wb.properties.title = report.title
     wb.properties.creator = "措置状況管理"
+    for look in LOOKS:
+        wb.add_named_style(look.named_style())
     _write_table_sheet(wb, report)
     _write_summary_sheet(wb, report)
     buffer = io.BytesIO()
