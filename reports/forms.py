@@ -81,7 +81,7 @@ class ReportSelectionForm(forms.Form):
         label="基準日",
         required=False,
         max_length=30,
-        help_text="この日現在の状況で出力します。例: 2021-09-30 または 令和3年9月30日（空欄なら最新）",
+        help_text="例: 2021-09-30、令和3年9月30日（空欄は最新）",
         widget=forms.TextInput(attrs={"class": "input--medium", "inputmode": "text"}),
     )
 

@@ -26,7 +26,9 @@ FONTS_CSS = STATIC_DIR / "css" / "fonts.css"
 # height): characters per line in each column and lines per page body.
 _FINDING_COLUMN_CHARS = 28
 _MEASURE_COLUMN_CHARS = 25
-_KEEP_MAX_LINES = 40
+# Rows up to ~40% of a page are kept whole; longer ones flow on as in the published
+# table, or every page would end in a large gap.
+_KEEP_MAX_LINES = 22
 
 
 def _lines(paragraphs: list[str], width: int) -> int:
@@ -34,8 +36,8 @@ def _lines(paragraphs: list[str], width: int) -> int:
 
 
 def _fits_on_a_page(row: FindingRow) -> bool:
-    """Rows kept whole (break-inside: avoid) must be shorter than a page: WeasyPrint
-    would otherwise push an oversized row to a new page and let it overflow."""
+    """Only rows clearly shorter than a page get break-inside: avoid: an oversized row
+    pushed to a new page would otherwise leave a gap or overflow."""
     left = [row.viewpoint.line if row.viewpoint else "", row.heading, *row.body.splitlines()]
     right = [line for e in row.entries for line in (e.heading, *e.content.splitlines())]
     return (
