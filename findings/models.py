@@ -46,6 +46,15 @@ class RequestType(models.TextChoices):
     KAIZEN = "kaizen", "改善"
 
 
+# .status-badge--<modifier> for the default vocabulary; another authority's statuses fall
+# back by whether they close a finding.
+BADGE_BY_CODE = {"sochizumi": "closed", "keizoku": "ongoing", "kentou": "reviewing"}
+
+
+def badge_for(code: str, is_closed: bool) -> str:
+    return BADGE_BY_CODE.get(code) or ("closed" if is_closed else "reviewing")
+
+
 @dataclass(frozen=True)
 class StatusSnapshot:
     """Where a finding stands: the status of its latest entry, or 未報告."""
@@ -54,13 +63,19 @@ class StatusSnapshot:
     date: datetime.date | None
     is_closed: bool
     status_id: int | None
+    code: str = ""
 
     @property
     def is_reported(self) -> bool:
         return self.status_id is not None
 
+    @property
+    def badge(self) -> str:
+        """The .status-badge modifier that colours this status."""
+        return badge_for(self.code, self.is_closed) if self.is_reported else "unreported"
 
-UNREPORTED = StatusSnapshot(UNREPORTED_LABEL, None, False, None)
+
+UNREPORTED = StatusSnapshot(UNREPORTED_LABEL, None, False, None, "unreported")
 
 
 def _latest_entries(as_of: datetime.date | None):
@@ -76,7 +91,7 @@ class FindingQuerySet(models.QuerySet["Finding"]):
     def with_status(self, as_of: datetime.date | None = None) -> FindingQuerySet:
         """Annotate the current status (or the status as of a date) in the same query.
 
-        Four correlated subqueries over the (finding, entry_date) index, so a page of
+        Correlated subqueries over the (finding, entry_date) index, so a page of
         findings costs no query per finding.
         """
         latest = _latest_entries(as_of)
@@ -85,6 +100,7 @@ class FindingQuerySet(models.QuerySet["Finding"]):
             status_name_now=Subquery(latest.values("status__name")[:1]),
             status_date_now=Subquery(latest.values("entry_date")[:1]),
             status_closed_now=Subquery(latest.values("status__is_closed")[:1]),
+            status_code_now=Subquery(latest.values("status__code")[:1]),
         )
 
     def open(self) -> FindingQuerySet:
@@ -212,12 +228,17 @@ class Finding(models.Model):
                 self.status_date_now,
                 bool(self.status_closed_now),
                 self.status_id_now,
+                getattr(self, "status_code_now", None) or "",
             )
         latest = self.latest_entry()
         if latest is None:
             return UNREPORTED
         return StatusSnapshot(
-            latest.status.name, latest.entry_date, latest.status.is_closed, latest.status_id
+            latest.status.name,
+            latest.entry_date,
+            latest.status.is_closed,
+            latest.status_id,
+            latest.status.code,
         )
 
     def latest_entry(self, as_of: datetime.date | None = None) -> RemediationEntry | None:

@@ -19,25 +19,13 @@ from audits.roles import Role, role_of
 from findings.access import get_finding_for_user, visible_findings
 from findings.filters import FindingFilter
 from findings.models import Finding, FindingQuerySet, StatusSnapshot
-from remediation.models import RemediationEntry, RemediationStatus
+from remediation.models import RemediationEntry
 
 if TYPE_CHECKING:
     from audits.access import AnyUser
 
 PAGE_SIZE = 25
 RESULTS_TARGET = "finding-search"
-
-# .status-badge--<modifier> for the default vocabulary; other statuses fall back by
-# whether they close a finding.
-BADGE_BY_CODE = {"sochizumi": "closed", "keizoku": "ongoing", "kentou": "reviewing"}
-
-
-def status_badges() -> dict[int | None, str]:
-    """{status id: badge modifier}, None → 未報告. One query."""
-    badges: dict[int | None, str] = {None: "unreported"}
-    for pk, code, closed in RemediationStatus.objects.values_list("pk", "code", "is_closed"):
-        badges[pk] = BADGE_BY_CODE.get(code) or ("closed" if closed else "reviewing")
-    return badges
 
 
 def departments_prefetch() -> Prefetch:
@@ -89,9 +77,6 @@ def finding_list(request: HttpRequest) -> HttpResponse:
     finding_filter = FindingFilter(request.GET or None, queryset=base, user=user)
     page = _page(finding_filter.qs, request.GET.get("page"))
     rows = list(page.object_list)
-    badges = status_badges()
-    for finding in rows:
-        finding.badge = badges.get(finding.current_status.status_id, "reviewing")
     params = request.GET.copy()
     params.pop("page", None)
     current_order = ""
@@ -122,10 +107,9 @@ class MyRow:
     finding: Finding
     is_context: bool  # a parent shown only to introduce its sub-items
     days_since: int | None  # days since the latest entry's date
-    badge: str
 
 
-def _my_rows(findings: list[Finding], badges: dict[int | None, str], today: datetime.date):
+def _my_rows(findings: list[Finding], today: datetime.date):
     """Leaf findings split into (open, closed), each sub-item preceded once by its
     parent as a context row when the parent is visible too."""
     visible_parents = {f.pk: f for f in findings if f.has_children}
@@ -137,9 +121,9 @@ def _my_rows(findings: list[Finding], badges: dict[int | None, str], today: date
         rows = groups[1] if status.is_closed else groups[0]
         parent = visible_parents.get(finding.parent_id) if finding.parent_id else None
         if parent is not None and not any(r.finding.pk == parent.pk for r in rows):
-            rows.append(MyRow(parent, True, None, ""))
+            rows.append(MyRow(parent, True, None))
         days = (today - status.date).days if status.date else None
-        rows.append(MyRow(finding, False, days, badges.get(status.status_id, "reviewing")))
+        rows.append(MyRow(finding, False, days))
     return groups
 
 
@@ -157,7 +141,7 @@ def my_findings(request: HttpRequest) -> HttpResponse:
             .in_print_order()
         )
     today = timezone.localdate()
-    open_rows, closed_rows = _my_rows(findings, status_badges() if findings else {}, today)
+    open_rows, closed_rows = _my_rows(findings, today)
     scope_names = _scope_names(user) if is_staff else []
     return render(
         request,
@@ -204,9 +188,6 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     # A parent only introduces its sub-items (ア, イ): they take the entries.
     takes_entries = not finding.has_children
-    badges = status_badges()
-    for child in children:
-        child.badge = badges.get(child.current_status.status_id, "reviewing")
     status: StatusSnapshot = finding.current_status
     entry_list = list(finding.entries.all())
     form = None
@@ -222,9 +203,7 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "children": children,
             "takes_entries": takes_entries,
             "status": status,
-            "badge": badges.get(status.status_id, "reviewing"),
             "entries": entry_list,
-            "badges": badges,
             "form": form,
         },
     )

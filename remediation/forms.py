@@ -14,7 +14,7 @@ from audits.wareki import format_wareki
 from findings.models import Finding
 from remediation.files import ALLOWED_DESCRIPTION, check_upload
 from remediation.models import RemediationStatus
-from remediation.services import CheckedFile
+from remediation.services import CheckedFile, entry_date_error
 
 CONTENT_MAX_CHARS = 4000
 MAX_FILES = 10
@@ -92,13 +92,10 @@ class EntryForm(forms.Form):
         self.fields["status"].queryset = RemediationStatus.objects.order_by("sort_order", "id")
 
     def clean_entry_date(self) -> datetime.date:
-        # record_entry checks the same rules; checking here too shows the error together
-        # with the other fields' errors instead of only after they are fixed.
         day: datetime.date = self.cleaned_data["entry_date"]
-        if day < self.finding.audit.period_start:
-            raise ValidationError("措置日は監査実施日より前にはできません。")
-        if day > timezone.localdate():
-            raise ValidationError("措置日に未来の日付は指定できません。")
+        error = entry_date_error(self.finding, day)
+        if error:
+            raise ValidationError(error)
         return day
 
     def clean_evidence(self) -> list[CheckedFile]:

@@ -26,6 +26,18 @@ class CheckedFile:
     content_type: str
 
 
+def entry_date_error(
+    finding: Finding, entry_date: datetime.date, today: datetime.date | None = None
+) -> str | None:
+    """Why an entry may not speak for this date, or None. Forms call it too, so the
+    message shows beside the field together with the other fields' errors."""
+    if entry_date < finding.audit.period_start:
+        return "措置日は監査実施日より前にはできません。"
+    if entry_date > (today or timezone.localdate()):
+        return "措置日に未来の日付は指定できません。"
+    return None
+
+
 @transaction.atomic
 def record_entry(
     finding: Finding,
@@ -40,12 +52,10 @@ def record_entry(
     """Append a dated entry to a finding. Nothing already recorded changes."""
     if not can_post_entry(user, finding):
         raise PermissionDenied("この指摘事項に措置を記録する権限がありません。")
-    today = today or timezone.localdate()
     errors: dict[str, str] = {}
-    if entry_date < finding.audit.period_start:
-        errors["entry_date"] = "措置日は監査実施日より前にはできません。"
-    elif entry_date > today:
-        errors["entry_date"] = "措置日に未来の日付は指定できません。"
+    date_error = entry_date_error(finding, entry_date, today)
+    if date_error:
+        errors["entry_date"] = date_error
     if not content.strip():
         errors["content"] = "措置の内容を入力してください。"
     if errors:

@@ -30,7 +30,7 @@ from audits.access import department_scope, sees_everything, visible_audits
 from audits.models import Department
 from audits.wareki import format_fiscal_year
 from findings.access import visible_findings
-from findings.models import UNREPORTED_LABEL, Finding, FindingQuerySet
+from findings.models import UNREPORTED_LABEL, Finding, FindingQuerySet, badge_for
 from remediation.models import RemediationStatus
 
 if TYPE_CHECKING:
@@ -49,7 +49,6 @@ BADGE_FILL = {
     "reviewing": "#264af4",  # --color-primitive-blue-700
     "unreported": "#666666",  # --color-neutral-solid-gray-600
 }
-BADGE_BY_CODE = {"sochizumi": "closed", "keizoku": "ongoing", "kentou": "reviewing"}
 # A segment narrower than this (percent of the bar) carries no number inside it.
 MIN_LABELLED_SHARE = 6.0
 
@@ -169,7 +168,7 @@ class Dashboard:
 def _columns() -> list[StatusColumn]:
     columns = []
     for status in RemediationStatus.objects.order_by("sort_order", "id"):
-        badge = BADGE_BY_CODE.get(status.code) or ("closed" if status.is_closed else "reviewing")
+        badge = badge_for(status.code, status.is_closed)
         columns.append(StatusColumn(str(status.pk), status.name, status.is_closed, badge))
     columns.append(StatusColumn(UNREPORTED_KEY, UNREPORTED_LABEL, False, "unreported"))
     return columns

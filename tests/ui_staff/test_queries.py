@@ -27,7 +27,6 @@ LIST_AS_STAFF = [
     "COUNT of filtered findings",
     "page of findings with status subqueries, audit, kind, viewpoint, parent",
     "prefetch: departments (+ parent) of the page's findings",
-    "status badge modifiers",
     *HEADER,
     "filter: audit choices (+ kind)",
     "filter: kind choices",
@@ -37,7 +36,6 @@ MY_FINDINGS = [
     *REQUEST,
     "department_scope: departments with a successor",
     "all visible findings with status, audit, kind, viewpoint, parent",
-    "status badge modifiers",
     *HEADER,
     "names of the departments in scope (+ parent)",
 ]
@@ -50,7 +48,6 @@ DETAIL_AS_STAFF = [
     "prefetch: the entries' evidence files",
     "prefetch: the audit's audited departments (+ parent)",
     "visible sub-items with status",
-    "status badge modifiers",
     *HEADER,
     "entry form: status radio choices",
 ]
