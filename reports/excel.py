@@ -34,6 +34,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.worksheet import Worksheet
 
 from audits.wareki import format_wareki
@@ -160,6 +161,15 @@ class _Writer:
         self.ws = ws
         self.width = width  # total width of the merged heading rows
         self.row = 0
+        self._heights: dict[float, RowDimension] = {}
+
+    def _dimension(self, height: float) -> RowDimension:
+        """One RowDimension per distinct height, shared by every row of that height:
+        the write-only writer takes only a row's attributes (ht, customHeight) from it,
+        never its index, and building one per row cost a quarter of the render."""
+        if height not in self._heights:
+            self._heights[height] = RowDimension(self.ws, ht=height)
+        return self._heights[height]
 
     def cell(self, value: object, look: Look) -> WriteOnlyCell:
         if value == "":
@@ -191,7 +201,7 @@ class _Writer:
                 size = max(size, look.font.size)
                 capacity = width * BODY_SIZE / look.font.size - look.indent * 2
                 lines = max(lines, line_count(value, capacity))
-        self.ws.row_dimensions[self.row + 1].height = row_height(lines, size)
+        self.ws.row_dimensions[self.row + 1] = self._dimension(row_height(lines, size))
         self.append([self.cell(value, look) for value, look, _ in values])
 
     def merged(self, text: str, look: Look, columns: int = 2) -> None:
