@@ -8,12 +8,12 @@ Layout choice: one worksheet row per remediation entry. Column A carries the fin
 on its first row; the rows below it leave A empty and draw no border between them, so
 the finding reads as one tall cell beside its dated entries, as in the printed table.
 A clerk inserts a row to add the next round's entry instead of editing inside a
-crowded cell, each row stays well below Excel's 409-point row limit, and a page can
-break between two entries of a long history. Merged cells are avoided in the table
+crowded cell, and a page can break between two entries of a long history. A text
+taller than Excel's highest row (409 points) continues in the row below. Merged cells are avoided in the table
 because Excel cannot fit a merged cell's height to its text.
 
-Every row with wrapped text gets a height estimated from its text. Excel fits such
-a row when it opens the file, but LibreOffice (used by some municipalities) does not,
+Every row gets a height estimated from its text. Excel would fit a row left without
+one when it opens the file, but LibreOffice (used by some municipalities) does not,
 and neither fits a merged row. The estimate counts a kanji as two units and anything
 else as one, which overestimates proportional Latin text: a little white space at the
 foot of a cell is better than a printed sentence cut off.
@@ -53,6 +53,7 @@ BODY_SIZE = 10.5
 LINE_HEIGHT = 1.35  # points of row height per point of font size
 MAX_ROW_HEIGHT = 409  # Excel's limit, in points
 CELL_PADDING = 4  # width units lost to the cell's margins and Japanese line breaking
+MAX_LINES = int((MAX_ROW_HEIGHT - 3) / (BODY_SIZE * LINE_HEIGHT))  # body lines in one row
 
 # Widths in Excel's units (about one half-width character; a kanji takes two).
 FINDING_WIDTH = 60
@@ -101,18 +102,14 @@ def _wrap(horizontal: str | None = None, indent: int = 0) -> Alignment:
     return Alignment(horizontal=horizontal, vertical=vertical, wrap_text=True, indent=indent)
 
 
-def _column_a(sub_item: bool, first: bool, last: bool) -> Look:
-    # Continuation rows draw no line inside column A, so it reads as one cell.
+def _open_cell(name: str, top: bool, bottom: bool, indent: int = 0) -> Look:
+    """A table cell that may continue in the row below: no line is drawn between its
+    rows, so the finding (or a long entry) reads as one tall cell."""
     border = Border(
-        left=THIN, right=THIN, top=THIN if first else None, bottom=THIN if last else None
+        left=THIN, right=THIN, top=THIN if top else None, bottom=THIN if bottom else None
     )
-    name = (
-        "措置状況 指摘"
-        + ("・細目" if sub_item else "")
-        + ("・始" if first else "")
-        + ("・終" if last else "")
-    )
-    return Look(name, _font(), _wrap(indent=1 if sub_item else 0), border)
+    name += ("・始" if top else "") + ("・終" if bottom else "")
+    return Look(name, _font(), _wrap(indent=indent), border)
 
 
 TITLE = Look("措置状況 表題", _font(14, bold=True), _wrap("center"))
@@ -124,13 +121,13 @@ NOTE = Look("措置状況 注記", _font(), Alignment(vertical="top"))
 NOTE_RIGHT = Look("措置状況 注記右", _font(), Alignment(horizontal="right", vertical="top"))
 NOTHING_LOOK = Look("措置状況 特になし", _font(), Alignment(vertical="top", indent=1))
 TABLE_HEAD = Look("措置状況 表見出し", _font(bold=True), _wrap("center"), BOX, HEAD_FILL)
-MEASURE = Look("措置状況 措置", _font(), _wrap(), BOX)
+EDGES = [(top, bottom) for top in (True, False) for bottom in (True, False)]
 FINDING = {
-    (sub, first, last): _column_a(sub, first, last)
-    for sub in (False, True)
-    for first in (True, False)
-    for last in (True, False)
+    (sub, top, bottom): _open_cell("措置状況 指摘" + ("・細目" if sub else ""), top, bottom, sub)
+    for sub in (0, 1)
+    for top, bottom in EDGES
 }
+MEASURE = {edges: _open_cell("措置状況 措置", *edges) for edges in EDGES}
 COUNT_LABEL = Look("集計 項目", _font(), _wrap(), BOX)
 COUNT = Look("集計 件数", _font(), Alignment(horizontal="right", vertical="top"), BOX)
 TOTAL_LABEL = Look("集計 合計項目", _font(bold=True), _wrap(), BOX)
@@ -145,8 +142,8 @@ LOOKS = (
     NOTE_RIGHT,
     NOTHING_LOOK,
     TABLE_HEAD,
-    MEASURE,
     *FINDING.values(),
+    *MEASURE.values(),
     COUNT_LABEL,
     COUNT,
     TOTAL_LABEL,
@@ -225,6 +222,37 @@ def line_count(text: str, capacity: float) -> int:
     return sum(max(1, math.ceil(display_width(line) / usable)) for line in text.split("\n"))
 
 
+def split_to_fit(text: str, width: float) -> list[str]:
+    """`text` in pieces that each fit in one row of a column `width` wide: whole lines
+    where possible, a single over-long paragraph cut between characters."""
+    if line_count(text, width) <= MAX_LINES:
+        return [text]
+    room = MAX_LINES * max(width - CELL_PADDING, 1)  # width units one row can hold
+    pieces: list[str] = []
+    current: list[str] = []
+    used = 0
+    for line in text.split("\n"):
+        while line_count(line, width) > MAX_LINES:
+            cut, taken = 0, 0
+            while cut < len(line) and taken + display_width(line[cut]) <= room * 0.9:
+                taken += display_width(line[cut])
+                cut += 1
+            if current:
+                pieces.append("\n".join(current))
+                current, used = [], 0
+            pieces.append(line[:cut])
+            line = line[cut:]
+        lines = line_count(line, width)
+        if current and used + lines > MAX_LINES:
+            pieces.append("\n".join(current))
+            current, used = [], 0
+        current.append(line)
+        used += lines
+    if current:
+        pieces.append("\n".join(current))
+    return pieces
+
+
 def row_height(lines: int, size: float = BODY_SIZE) -> float:
     return min(round(lines * size * LINE_HEIGHT + 3, 1), MAX_ROW_HEIGHT)
 
@@ -255,15 +283,37 @@ def measure_texts(row: FindingRow) -> list[str]:
     return [f"（{row.status.name}）"]
 
 
+Block = tuple[str | None, bool, bool]  # text, first piece, last piece
+
+
+def _pieces(text: str, width: float) -> list[Block]:
+    chunks = split_to_fit(text, width)
+    return [(chunk, i == 0, i == len(chunks) - 1) for i, chunk in enumerate(chunks)]
+
+
+def _column(blocks: list[Block], rows: int) -> list[Block]:
+    """Pad a column to `rows`: its last cell runs on, its line drawn under the last row."""
+    padded = [*blocks, *[(None, False, False)] * (rows - len(blocks))]
+    return [
+        (text, top, i == rows - 1 if i >= len(blocks) - 1 else bottom)
+        for i, (text, top, bottom) in enumerate(padded)
+    ]
+
+
 def _write_finding(out: _Writer, row: FindingRow, show_departments: bool) -> None:
-    texts = measure_texts(row)
-    for i, text in enumerate(texts):
-        first, last = i == 0, i == len(texts) - 1
-        finding = finding_text(row, show_departments) if first else None
+    """The finding in column A beside one row per entry in column B. A text taller than
+    Excel's highest row continues in the next row instead of being cut off."""
+    indent = row.depth * 2
+    finding = _pieces(finding_text(row, show_departments), FINDING_WIDTH - indent)
+    measures = [p for text in measure_texts(row) for p in _pieces(text, MEASURES_WIDTH)]
+    rows = max(len(finding), len(measures))
+    for (a, a_top, a_end), (b, b_top, b_end) in zip(
+        _column(finding, rows), _column(measures, rows), strict=True
+    ):
         out.fitted(
             [
-                (finding, FINDING[bool(row.depth), first, last], FINDING_WIDTH),
-                (text, MEASURE, MEASURES_WIDTH),
+                (a, FINDING[row.depth and 1, a_top, a_end], FINDING_WIDTH),
+                (b, MEASURE[b_top, b_end], MEASURES_WIDTH),
             ]
         )
 

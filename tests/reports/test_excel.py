@@ -255,3 +255,44 @@ def test_the_workbook_is_streamed_in_write_only_mode(finding, auditor, monkeypat
 
     assert made and made[0].write_only
     assert all(isinstance(ws, WriteOnlyWorksheet) for ws in made[0].worksheets)
+
+
+def test_a_text_taller_than_excels_highest_row_continues_in_the_next_rows(
+    make_finding, make_entry, auditor
+):
+    body = "\n".join(f"第{n}段落。" + "サーバ室の整理整頓を徹底すること。" * 12 for n in range(12))
+    finding = make_finding(body=body)
+    make_entry(finding, content="短い措置。")
+    ws = load_workbook(
+        io.BytesIO(render_xlsx(build_report(auditor, Selection(audit_id=finding.audit_id))))
+    )["措置状況"]
+    rows = list(ws.iter_rows(min_col=1, max_col=2))
+    start = next(i for i, r in enumerate(rows) if r[0].value and r[0].value.startswith("(3)"))
+    pieces = []
+    for a, _ in rows[start:]:
+        if a.value is None:
+            break
+        pieces.append(a.value)
+
+    assert len(pieces) > 1
+    assert "".join(pieces).replace("\n", "").endswith(body.replace("\n", ""))
+    assert all(ws.row_dimensions[start + 1 + i].height <= 409 for i in range(len(pieces)))
+    assert rows[start][1].value.startswith("【 継続努力 】")
+    assert rows[start + 1][1].value is None
+    # One tall cell to the eye: no line between the pieces, one under the last.
+    assert not (rows[start][0].border.bottom and rows[start][0].border.bottom.style)
+    assert not (rows[start + 1][0].border.top and rows[start + 1][0].border.top.style)
+    assert rows[start + len(pieces) - 1][0].border.bottom.style == "thin"
+    assert rows[start + len(pieces) - 1][1].border.bottom.style == "thin"
+
+
+def test_a_single_paragraph_taller_than_a_row_is_cut_between_characters():
+    from reports.excel import FINDING_WIDTH, MAX_LINES, line_count, split_to_fit
+
+    text = "情報セキュリティ対策を徹底すること。" * 120
+
+    pieces = split_to_fit(text, FINDING_WIDTH)
+
+    assert len(pieces) > 1
+    assert "".join(pieces) == text
+    assert all(line_count(piece, FINDING_WIDTH) <= MAX_LINES for piece in pieces)
