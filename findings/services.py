@@ -51,6 +51,29 @@ def _siblings(audit: Audit, kind: FindingKind, section: Section | None, parent: 
     return Finding.objects.filter(audit=audit, kind=kind, section=section, parent__isnull=True)
 
 
+def _insertion_order(siblings, viewpoint: Viewpoint | None) -> int:  # type: ignore[no-untyped-def]
+    """Where a new finding goes among its siblings: after the last one under the same or an
+    earlier viewpoint, so "(5)④" added late still prints under (5) and not after (7).
+    The siblings are renumbered 0..n around the free place."""
+    ordered = list(
+        siblings.select_for_update(of=("self",))
+        .select_related("viewpoint")
+        .order_by("sort_order", "id")
+    )
+    position = len(ordered)
+    if viewpoint is not None:
+        rank = (viewpoint.sort_order, viewpoint.pk)
+        position = 0
+        for index, sibling in enumerate(ordered):
+            other = sibling.viewpoint
+            if other is None or (other.sort_order, other.pk) <= rank:
+                position = index + 1
+    for order, sibling in enumerate([*ordered[:position], None, *ordered[position:]]):
+        if sibling is not None and sibling.sort_order != order:
+            Finding.objects.filter(pk=sibling.pk).update(sort_order=order)
+    return position
+
+
 @transaction.atomic
 def add_finding(
     audit: Audit,
@@ -68,19 +91,14 @@ def add_finding(
     due_date: datetime.date | None = None,
     sort_order: int | None = None,
 ) -> Finding:
-    """Add a finding; without sort_order it goes after its last sibling."""
+    """Add a finding; without sort_order it goes after the last sibling under the same or an
+    earlier viewpoint."""
     depts = list(departments)
     if parent is not None and viewpoint is None:
         viewpoint = parent.viewpoint
     _validate_structure(audit, kind, section, viewpoint, parent, depts)
     if sort_order is None:
-        last = (
-            _siblings(audit, kind, section, parent)
-            .order_by("-sort_order")
-            .values_list("sort_order", flat=True)
-            .first()
-        )
-        sort_order = 0 if last is None else last + 1
+        sort_order = _insertion_order(_siblings(audit, kind, section, parent), viewpoint)
     finding = Finding(
         audit=audit,
         kind=kind,

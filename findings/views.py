@@ -178,7 +178,16 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "audit__audited_departments", queryset=Department.objects.select_related("parent")
         ),
     )
-    access = get_finding_for_user(request.user, pk, queryset.annotate(has_children=has_children()))
+    # The parent is shown only to someone who may see it (a sub-item can be addressed to a
+    # department its parent is not).
+    parent_visible = Exists(
+        visible_findings(request.user, Finding.objects.filter(pk=OuterRef("parent_id")))
+    )
+    access = get_finding_for_user(
+        request.user,
+        pk,
+        queryset.annotate(has_children=has_children(), parent_visible=parent_visible),
+    )
     finding = access.finding
     children = list(
         visible_findings(request.user, finding.children.all())

@@ -239,12 +239,13 @@ def _load_findings(
         .distinct()
     )
     found = list(qs)
-    # A sub-item chosen without its parent (e.g. by a text search) still prints under it.
+    # A sub-item chosen without its parent (e.g. by a text search) still prints under it,
+    # but only a parent the user may see: otherwise the sub-item stands in its place.
     present = {f.pk for f in found}
     missing = {f.parent_id for f in found if f.parent_id and f.parent_id not in present}
     if missing:
         parents = (
-            Finding.objects.filter(pk__in=missing)
+            visible_findings(user, Finding.objects.filter(pk__in=missing))
             .with_status(selection.as_of)
             .annotate(has_children=Exists(Finding.objects.filter(parent=OuterRef("pk"))))
             .select_related("kind", "viewpoint")
@@ -295,11 +296,19 @@ def _audit_blocks(findings: list[Finding], audit_ids: list[int]) -> list[AuditBl
         )
         .order_by("-fiscal_year", "period_start", "id")
     )
+    loaded = {f.pk for f in findings}
+
+    def print_key(finding: Finding) -> tuple[int, int, int, int]:
+        # A sub-item whose parent is not shown takes the parent's place.
+        if finding.parent_id:
+            return (finding.parent.sort_order, finding.parent_id, 1, finding.sort_order)
+        return (finding.sort_order, finding.pk, 0, 0)
+
     children: dict[int, list[Finding]] = defaultdict(list)
     tops: dict[int, list[Finding]] = defaultdict(list)
-    for finding in sorted(findings, key=lambda f: (f.sort_order, f.pk)):
-        if finding.parent_id:
-            children[finding.parent_id].append(finding)
+    for finding in sorted(findings, key=print_key):
+        if finding.parent_id in loaded:
+            children[finding.parent_id].append(finding)  # type: ignore[index]
         else:
             tops[finding.audit_id].append(finding)
 
@@ -326,7 +335,7 @@ def _audit_blocks(findings: list[Finding], audit_ids: list[int]) -> list[AuditBl
                 if finding.viewpoint_id and last_viewpoint.get(id(block)) != finding.viewpoint_id:
                     head = ViewpointHead(finding.viewpoint.number, finding.viewpoint.text)
                 last_viewpoint[id(block)] = finding.viewpoint_id
-                path = (finding.viewpoint.number if finding.viewpoint_id else "") + finding.label
+                path = finding.label_path
                 block.rows.append(_row(finding, 0, head, path))
                 for kid in kids:
                     block.rows.append(_row(kid, 1, None, path + kid.label))

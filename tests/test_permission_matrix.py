@@ -885,24 +885,6 @@ def sub_items(world, kinds, section, auditor) -> SubItems:
     return SubItems(w, own_child, own_parent)
 
 
-REPORT_PARENT_LEAK = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: reports/builder.py _load_findings fetches the parents of visible sub-items with "
-        "Finding.objects.filter(pk__in=missing), bypassing visible_findings: a 人事課-only "
-        "parent's title, body and departments are printed for ICT戦略課 staff"
-    ),
-)
-DETAIL_PARENT_LEAK = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: findings/views.py finding_detail loads finding.parent (select_related) outside "
-        "visible_findings and templates/findings/finding_detail.html prints its label_path and "
-        "title/body as 親項目: a 人事課-only parent's title is shown to ICT戦略課 staff"
-    ),
-)
-
-
 def _sub_item_requests() -> list[Any]:
     def report(fmt: str | None) -> Callable[[SubItems], str]:
         def build(s: SubItems) -> str:
@@ -915,7 +897,6 @@ def _sub_item_requests() -> list[Any]:
         pytest.param(
             lambda s: reverse("finding_detail", args=[s.own_child.pk]),
             id="finding_detail(child of other parent)",
-            marks=DETAIL_PARENT_LEAK,
         ),
         pytest.param(
             lambda s: reverse("finding_detail", args=[s.own_parent.pk]),
@@ -931,10 +912,10 @@ def _sub_item_requests() -> list[Any]:
         pytest.param(
             lambda s: reverse("audit_detail", args=[s.world.own_audit.pk]), id="audit_detail"
         ),
-        pytest.param(report(None), id="report_preview", marks=REPORT_PARENT_LEAK),
-        pytest.param(report("csv"), id="export.csv", marks=REPORT_PARENT_LEAK),
-        pytest.param(report("xlsx"), id="export.xlsx", marks=REPORT_PARENT_LEAK),
-        pytest.param(report("pdf"), id="export.pdf", marks=REPORT_PARENT_LEAK),
+        pytest.param(report(None), id="report_preview"),
+        pytest.param(report("csv"), id="export.csv"),
+        pytest.param(report("xlsx"), id="export.xlsx"),
+        pytest.param(report("pdf"), id="export.pdf"),
     ]
 
 

@@ -167,3 +167,19 @@ def test_update_audit_refuses_to_drop_a_kind_in_use(finding, audit, ict, kinds, 
     with pytest.raises(ValidationError) as info:
         update_audit(audit, user=auditor, audited_departments=[ict], finding_kinds=[kinds["iken"]])
     assert "finding_kinds" in info.value.message_dict
+
+
+def test_finding_added_late_prints_under_its_own_viewpoint(make_finding, audit, auditor):
+    """(5)④ entered after (7)'s findings still prints under (5), before (7)."""
+    five = add_viewpoint(audit, number="(5)", text="不正アクセス対策は適切か。", user=auditor)
+    seven = add_viewpoint(audit, number="(7)", text="PDCAサイクルは機能しているか。", user=auditor)
+    make_finding(viewpoint=five, label="①")
+    make_finding(viewpoint=seven, label="①")
+    make_finding(viewpoint=five, label="②")
+    order = [
+        f.label_path
+        for f in Finding.objects.filter(parent=None, viewpoint__isnull=False)
+        .exclude(viewpoint__number="(3)")
+        .order_by("sort_order")
+    ]
+    assert order == ["(5)①", "(5)②", "(7)①"]

@@ -171,12 +171,6 @@ def test_auditor_adds_a_finding_and_its_sub_item_with_quick_entry(page: Page, de
     shoot(page, shots, "07_finding_detail_sub_item")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="findings/services.py add_finding puts a new top-level finding after the last "
-    "one of its (kind, section), not after the last one of its viewpoint: a finding added "
-    "to viewpoint (5) lands after (7) and the (5) heading is printed twice",
-)
 def test_a_finding_added_to_an_earlier_viewpoint_prints_under_that_viewpoint(
     page: Page, demo, shots
 ):
