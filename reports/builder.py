@@ -215,50 +215,91 @@ def period_text(start: datetime.date, end: datetime.date | None) -> str:
     return text
 
 
-def _load_findings(
-    user: AnyUser, selection: Selection, base: FindingQuerySet | None
-) -> list[Finding]:
-    entries = RemediationEntry.objects.select_related("status", "author_department").order_by(
-        "entry_date", "recorded_at", "id"
-    )
-    if selection.as_of is not None:
-        entries = entries.filter(entry_date__lte=selection.as_of)
-    qs = selection.apply(visible_findings(user, base))
-    qs = qs.with_status(selection.as_of).annotate(
+@dataclass
+class _Loaded:
+    """The selected findings and, by finding id, their entries and department names:
+    plain rows rather than model instances, which at 5,000 findings are most of the cost."""
+
+    findings: list[Finding]
+    entries: dict[int, list[EntryRow]]
+    departments: dict[int, tuple[str, ...]]
+
+
+def _finding_rows(qs: FindingQuerySet, as_of: datetime.date | None) -> FindingQuerySet:
+    return qs.with_status(as_of).annotate(
         has_children=Exists(Finding.objects.filter(parent=OuterRef("pk")))
     )
-    if selection.open_only:
-        qs = qs.open()
-    qs = (
-        qs.select_related("kind", "viewpoint", "parent__viewpoint")
-        .prefetch_related(
-            Prefetch("departments", queryset=Department.objects.select_related("parent")),
-            Prefetch("entries", queryset=entries),
-        )
-        .in_print_order()
-        .distinct()
+
+
+def _attach(
+    findings: FindingQuerySet,
+    as_of: datetime.date | None,
+    loaded: _Loaded,
+    status_names: dict[int, str],
+    department_names: dict[int, str],
+) -> None:
+    """Entries (in date order) and department names of `findings`: one query each, with
+    the selection as a subquery so no list of ids is sent however large it is."""
+    ids = findings.values("pk")
+    entries = RemediationEntry.objects.filter(finding_id__in=ids)
+    if as_of is not None:
+        entries = entries.filter(entry_date__lte=as_of)
+    rows = entries.order_by("entry_date", "recorded_at", "id").values_list(
+        "finding_id", "status_id", "entry_date", "content", "author_department_id"
     )
-    found = list(qs)
-    # A sub-item chosen without its parent (e.g. by a text search) still prints under it,
-    # but only a parent the user may see: otherwise the sub-item stands in its place.
-    present = {f.pk for f in found}
-    missing = {f.parent_id for f in found if f.parent_id and f.parent_id not in present}
-    if missing:
-        parents = (
-            visible_findings(user, Finding.objects.filter(pk__in=missing))
-            .with_status(selection.as_of)
-            .annotate(has_children=Exists(Finding.objects.filter(parent=OuterRef("pk"))))
-            .select_related("kind", "viewpoint")
-            .prefetch_related(
-                Prefetch("departments", queryset=Department.objects.select_related("parent")),
-                Prefetch("entries", queryset=entries),
+    for finding_id, status_id, day, content, department_id in rows:
+        loaded.entries.setdefault(finding_id, []).append(
+            EntryRow(
+                status=status_names[status_id],
+                date=day,
+                content=content,
+                department=department_names.get(department_id, ""),
             )
         )
-        found.extend(parents)
-    return found
+    links = (
+        Finding.departments.through.objects.filter(finding_id__in=ids)
+        .order_by("department__sort_order", "department__code")
+        .values_list("finding_id", "department_id")
+    )
+    names: dict[int, list[str]] = defaultdict(list)
+    for finding_id, department_id in links:
+        names[finding_id].append(department_names[department_id])
+    loaded.departments.update({k: tuple(v) for k, v in names.items()})
 
 
-def _row(finding: Finding, depth: int, viewpoint: ViewpointHead | None, path: str) -> FindingRow:
+def _load_findings(
+    user: AnyUser,
+    selection: Selection,
+    base: FindingQuerySet | None,
+    status_names: dict[int, str],
+    department_names: dict[int, str],
+) -> _Loaded:
+    qs = _finding_rows(selection.apply(visible_findings(user, base)), selection.as_of)
+    if selection.open_only:
+        qs = qs.open()
+    qs = qs.select_related("kind", "viewpoint", "parent__viewpoint").in_print_order().distinct()
+    loaded = _Loaded(list(qs), {}, {})
+    _attach(qs, selection.as_of, loaded, status_names, department_names)
+    # A sub-item chosen without its parent (e.g. by a text search) still prints under it,
+    # but only a parent the user may see: otherwise the sub-item stands in its place.
+    present = {f.pk for f in loaded.findings}
+    missing = {f.parent_id for f in loaded.findings if f.parent_id and f.parent_id not in present}
+    if missing:
+        parents = _finding_rows(
+            visible_findings(user, Finding.objects.filter(pk__in=missing)), selection.as_of
+        ).select_related("kind", "viewpoint")
+        loaded.findings.extend(parents)
+        _attach(parents, selection.as_of, loaded, status_names, department_names)
+    return loaded
+
+
+def _row(
+    finding: Finding,
+    depth: int,
+    viewpoint: ViewpointHead | None,
+    path: str,
+    loaded: _Loaded,
+) -> FindingRow:
     return FindingRow(
         finding_id=finding.pk,
         depth=depth,
@@ -268,23 +309,16 @@ def _row(finding: Finding, depth: int, viewpoint: ViewpointHead | None, path: st
         path=path,
         title=finding.title,
         body=finding.body,
-        departments=tuple(d.full_name for d in finding.departments.all()),
+        departments=loaded.departments.get(finding.pk, ()),
         status=finding.current_status,
         is_container=bool(finding.has_children),
         due_date=finding.due_date,
-        entries=tuple(
-            EntryRow(
-                status=e.status.name,
-                date=e.entry_date,
-                content=e.content,
-                department=e.author_department.name if e.author_department_id else "",
-            )
-            for e in finding.entries.all()
-        ),
+        entries=tuple(loaded.entries.get(finding.pk, ())),
     )
 
 
-def _audit_blocks(findings: list[Finding], audit_ids: list[int]) -> list[AuditBlock]:
+def _audit_blocks(loaded: _Loaded, audit_ids: list[int]) -> list[AuditBlock]:
+    findings = loaded.findings
     audits = (
         Audit.objects.filter(pk__in=audit_ids)
         .select_related("kind")
@@ -296,7 +330,7 @@ def _audit_blocks(findings: list[Finding], audit_ids: list[int]) -> list[AuditBl
         )
         .order_by("-fiscal_year", "period_start", "id")
     )
-    loaded = {f.pk for f in findings}
+    loaded_ids = {f.pk for f in findings}
 
     def print_key(finding: Finding) -> tuple[int, int, int, int]:
         # A sub-item whose parent is not shown takes the parent's place.
@@ -307,7 +341,7 @@ def _audit_blocks(findings: list[Finding], audit_ids: list[int]) -> list[AuditBl
     children: dict[int, list[Finding]] = defaultdict(list)
     tops: dict[int, list[Finding]] = defaultdict(list)
     for finding in sorted(findings, key=print_key):
-        if finding.parent_id in loaded:
+        if finding.parent_id in loaded_ids:
             children[finding.parent_id].append(finding)  # type: ignore[index]
         else:
             tops[finding.audit_id].append(finding)
@@ -336,9 +370,9 @@ def _audit_blocks(findings: list[Finding], audit_ids: list[int]) -> list[AuditBl
                     head = ViewpointHead(finding.viewpoint.number, finding.viewpoint.text)
                 last_viewpoint[id(block)] = finding.viewpoint_id
                 path = finding.label_path
-                block.rows.append(_row(finding, 0, head, path))
+                block.rows.append(_row(finding, 0, head, path, loaded))
                 for kid in kids:
-                    block.rows.append(_row(kid, 1, None, path + kid.label))
+                    block.rows.append(_row(kid, 1, None, path + kid.label, loaded))
             if loose.rows:
                 targets.append(loose)
             kind_blocks.append(
@@ -362,10 +396,7 @@ def _audit_blocks(findings: list[Finding], audit_ids: list[int]) -> list[AuditBl
     return blocks
 
 
-def _summary(audits: list[AuditBlock]) -> Summary:
-    statuses = list(
-        RemediationStatus.objects.order_by("sort_order", "id").values_list("name", flat=True)
-    )
+def _summary(audits: list[AuditBlock], statuses: list[str]) -> Summary:
     columns = [*statuses, UNREPORTED_LABEL]
     index = {name: i for i, name in enumerate(columns)}
 
@@ -397,8 +428,18 @@ def build_report(
 ) -> Report:
     """The report of `selection`, narrowed to `findings` when given (e.g. the finding
     list's current filters), always within what `user` may see."""
-    loaded = _load_findings(user, selection, findings)
-    audit_ids = sorted({f.audit_id for f in loaded})
+    statuses = list(
+        RemediationStatus.objects.order_by("sort_order", "id").values_list("pk", "name")
+    )
+    departments = {d.pk: d for d in Department.objects.select_related("parent")}
+    loaded = _load_findings(
+        user,
+        selection,
+        findings,
+        status_names=dict(statuses),
+        department_names={pk: d.full_name for pk, d in departments.items()},
+    )
+    audit_ids = sorted({f.audit_id for f in loaded.findings})
     if selection.audit_id is not None and selection.audit_id not in audit_ids:
         # A per-audit report prints the audit even when nothing is selected (特になし).
         from audits.access import visible_audits
@@ -406,11 +447,7 @@ def build_report(
         if visible_audits(user).filter(pk=selection.audit_id).exists():
             audit_ids.append(selection.audit_id)
     audits = _audit_blocks(loaded, audit_ids)
-    department = None
-    if selection.department_id is not None:
-        department = (
-            Department.objects.select_related("parent").filter(pk=selection.department_id).first()
-        )
+    department = departments.get(selection.department_id) if selection.department_id else None
     label = selection.describe(department)
     if len(audits) == 1 and selection.audit_id is not None:
         title = audits[0].title
@@ -422,5 +459,5 @@ def build_report(
         selection_label=label,
         generated_at=timezone.localtime(),
         audits=audits,
-        summary=_summary(audits),
+        summary=_summary(audits, [name for _, name in statuses]),
     )

@@ -200,10 +200,11 @@ def test_build_report_query_count_does_not_grow_with_findings(
 ):
     _make_findings(make_finding, make_entry, count)
     selection = Selection(fiscal_year=2020)
-    # 1 the user's groups (role), 2 findings with status annotations, 3 their
-    # departments, 4 their entries, 5 the audits, 6 sections, 7 finding kinds,
-    # 8 audited departments, 9 systems, 10 the statuses for the summary columns.
-    with django_assert_num_queries(10):
+    # 1 the statuses (names and summary columns), 2 every department (names),
+    # 3 the user's groups (role), 4 findings with status annotations, 5 their entries,
+    # 6 their department links, 7 the audits, 8 sections, 9 finding kinds,
+    # 10 audited departments, 11 systems.
+    with django_assert_num_queries(11):
         report = build_report(manager, selection)
     assert report.finding_count == count
 
@@ -215,10 +216,10 @@ def test_preview_query_count_does_not_grow_with_findings(
     _make_findings(make_finding, make_entry, count)
     _login(client, manager)
     # 1 session, 2 user, 3 the user's groups (role), 4 form: fiscal years of the
-    # visible audits; build_report: 5 findings with status, 6 their departments,
-    # 7 entries, 8 audits, 9 sections, 10 finding kinds, 11 audited departments,
-    # 12 systems, 13 statuses (summary columns); rendering: 14 the header's
-    # user.department, 15 the audit choices, 16 the department choices.
-    with django_assert_num_queries(16):
+    # visible audits; build_report: 5 statuses, 6 every department (names), 7 findings
+    # with status, 8 entries, 9 department links, 10 audits, 11 sections, 12 finding
+    # kinds, 13 audited departments, 14 systems; rendering: 15 the header's
+    # user.department, 16 the audit choices, 17 the department choices.
+    with django_assert_num_queries(17):
         response = client.get(reverse("report_preview"), {"fiscal_year": "2020"})
     assert response.context["report"].finding_count == count
