@@ -88,6 +88,15 @@ def get_audit_for_user(user: AnyUser, pk: object) -> AuditAccess:
     return AuditAccess(audit, can_edit_audits(user))
 
 
+def get_editable_audit(user: AnyUser, pk: object) -> Audit:
+    """The audit for someone who may change it; Http404 for everyone else, even those
+    who may read it, so an editing URL reveals nothing."""
+    access = get_audit_for_user(user, pk)
+    if not access.can_change:
+        raise Http404
+    return access.audit
+
+
 def visible_departments(user: AnyUser) -> QuerySet[Department]:
     """Choices for a department filter: all for those who see all, else their own scope."""
     if sees_everything(user):

@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from audits.access import can_edit_audits, get_audit_for_user, visible_audits
+from audits.access import can_edit_audits, get_audit_for_user, get_editable_audit, visible_audits
 from audits.forms import AuditForm, KeyRiskForm, SectionForm, ViewpointForm, attach_errors
 from audits.models import Audit, Department, Section, User, Viewpoint
 from audits.services import add_key_risk, add_section, add_viewpoint, create_audit, update_audit
@@ -301,14 +301,6 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- structure: sections, key risks, viewpoints -----------------------------------------
 
 
-def _editable_audit(request: HttpRequest, pk: int) -> Audit:
-    require_editor(request)
-    access = get_audit_for_user(request.user, pk)
-    if not access.can_change:
-        raise Http404
-    return access.audit
-
-
 def _structure_response(
     request: HttpRequest, audit: Audit, part: str, bound: StructureForms
 ) -> HttpResponse:
@@ -320,62 +312,75 @@ def _structure_response(
     return render(request, "audits/audit_detail.html", context)
 
 
+# The inline add forms of the audit page, by StructureForms slot: (data, audit) → form.
+STRUCTURE_FORMS: dict[str, Callable[..., object]] = {
+    "section": lambda data, audit: SectionForm(data, prefix="section"),
+    "key_risk": lambda data, audit: KeyRiskForm(data, prefix="risk"),
+    "viewpoint": lambda data, audit: ViewpointForm(data, prefix="viewpoint", audit=audit),
+}
+
+
 def _fresh_forms(audit: Audit) -> StructureForms:
-    return StructureForms(
-        SectionForm(prefix="section"),
-        KeyRiskForm(prefix="risk"),
-        ViewpointForm(prefix="viewpoint", audit=audit),
-    )
+    return StructureForms(**{slot: make(None, audit) for slot, make in STRUCTURE_FORMS.items()})
+
+
+def _add_structure(
+    request: HttpRequest,
+    pk: int,
+    part: str,
+    slot: str,
+    add: Callable[..., object],
+    message: Callable[[object], str],
+) -> HttpResponse:
+    """One inline add form of the audit page (節, 重要リスク, 着眼点): validate, call the
+    service, and answer with the card (htmx) or the page."""
+    require_editor(request)
+    audit = get_editable_audit(request.user, pk)
+    forms = _fresh_forms(audit)
+    form = STRUCTURE_FORMS[slot](request.POST, audit)
+    setattr(forms, slot, form)
+    if form.is_valid():
+        try:
+            added = add(audit, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            return _added(request, audit, part, message(added))
+    return _structure_response(request, audit, part, forms)
 
 
 @editors_only
 @require_POST
 def section_add(request: HttpRequest, pk: int) -> HttpResponse:
-    audit = _editable_audit(request, pk)
-    forms = _fresh_forms(audit)
-    forms.section = SectionForm(request.POST, prefix="section")
-    if forms.section.is_valid():
-        try:
-            section = add_section(audit, user=request.user, **forms.section.cleaned_data)
-        except ValidationError as error:
-            attach_errors(forms.section, error)
-        else:
-            return _added(request, audit, "sections", f"節「{section}」を追加しました。")
-    return _structure_response(request, audit, "sections", forms)
+    return _add_structure(
+        request, pk, "sections", "section", add_section, lambda s: f"節「{s}」を追加しました。"
+    )
 
 
 @editors_only
 @require_POST
 def key_risk_add(request: HttpRequest, pk: int) -> HttpResponse:
-    audit = _editable_audit(request, pk)
-    forms = _fresh_forms(audit)
-    forms.key_risk = KeyRiskForm(request.POST, prefix="risk")
-    if forms.key_risk.is_valid():
-        try:
-            risk = add_key_risk(audit, user=request.user, **forms.key_risk.cleaned_data)
-        except ValidationError as error:
-            attach_errors(forms.key_risk, error)
-        else:
-            return _added(request, audit, "viewpoints", f"重要リスク「{risk}」を追加しました。")
-    return _structure_response(request, audit, "viewpoints", forms)
+    return _add_structure(
+        request,
+        pk,
+        "viewpoints",
+        "key_risk",
+        add_key_risk,
+        lambda r: f"重要リスク「{r}」を追加しました。",
+    )
 
 
 @editors_only
 @require_POST
 def viewpoint_add(request: HttpRequest, pk: int) -> HttpResponse:
-    audit = _editable_audit(request, pk)
-    forms = _fresh_forms(audit)
-    forms.viewpoint = ViewpointForm(request.POST, prefix="viewpoint", audit=audit)
-    if forms.viewpoint.is_valid():
-        try:
-            viewpoint = add_viewpoint(audit, user=request.user, **forms.viewpoint.cleaned_data)
-        except ValidationError as error:
-            attach_errors(forms.viewpoint, error)
-        else:
-            return _added(
-                request, audit, "viewpoints", f"着眼点「{viewpoint.number}」を追加しました。"
-            )
-    return _structure_response(request, audit, "viewpoints", forms)
+    return _add_structure(
+        request,
+        pk,
+        "viewpoints",
+        "viewpoint",
+        add_viewpoint,
+        lambda v: f"着眼点「{v.number}」を追加しました。",  # type: ignore[attr-defined]
+    )
 
 
 def _added(request: HttpRequest, audit: Audit, part: str, message: str) -> HttpResponse:

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from audits.access import get_audit_for_user
+from audits.access import get_editable_audit
 from audits.forms import attach_errors
 from audits.models import Audit
 from audits.pages import editors_only, require_editor
@@ -33,14 +33,6 @@ from findings.services import (
 )
 
 CARRIED_OVER = ("kind", "section", "viewpoint", "parent")
-
-
-def _editable_audit(request: HttpRequest, audit_pk: int) -> Audit:
-    require_editor(request)
-    access = get_audit_for_user(request.user, audit_pk)
-    if not access.can_change:
-        raise Http404
-    return access.audit
 
 
 def _editable_finding(request: HttpRequest, pk: int) -> Finding:
@@ -99,7 +91,7 @@ def _suggested_label(audit: Audit, initial: dict[str, int]) -> str:
 @editors_only
 @require_http_methods(["GET", "POST"])
 def finding_create(request: HttpRequest, audit_pk: int) -> HttpResponse:
-    audit = _editable_audit(request, audit_pk)
+    audit = get_editable_audit(request.user, audit_pk)
     saved = None
     if request.method == "POST":
         form = FindingForm(request.POST, audit=audit)
