@@ -19,7 +19,13 @@ from django.db import transaction
 
 from audits.models import Audit, AuditKind, Department, User
 from audits.roles import Role
-from audits.services import add_key_risk, add_section, add_viewpoint, create_audit
+from audits.services import (
+    add_key_risk,
+    add_section,
+    add_viewpoint,
+    create_audit,
+    ensure_reference_data,
+)
 from findings.models import Finding, FindingKind
 from findings.services import add_finding
 from remediation.models import RemediationStatus
@@ -199,6 +205,7 @@ def load_audit(name: str, departments: dict[str, Department], auditor: User) -> 
 
 
 def load_demo() -> list[DemoUser]:
+    ensure_reference_data()
     departments = load_departments()
     users = load_users(departments)
     auditor = User.objects.get(username="kansa")

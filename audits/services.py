@@ -22,6 +22,50 @@ from audits.models import (
 )
 from audits.roles import GROUP_PERMISSIONS
 
+# The vocabulary every installation starts with; each authority can add its own as data.
+AUDIT_KINDS = ["行政監査", "財務監査", "情報セキュリティ監査", "随時監査", "自己点検"]
+FINDING_KINDS = [
+    ("shiteki", "指摘", "指 摘", 10),
+    ("iken", "意見", "意 見", 20),
+    ("risk", "リスク発現の可能性があるもの", "", 30),
+]
+STATUSES = [
+    ("sochizumi", "措置済", True, 10),
+    ("keizoku", "継続努力", False, 20),
+    ("kentou", "検討中", False, 30),
+]
+
+
+@transaction.atomic
+def ensure_reference_data(registry: object = None) -> None:
+    """Create the default vocabularies, the permissions and the four role groups, leaving
+    anything that exists alone. The data migration calls it with its historical app
+    registry; tests that flush the database call it to restore what migrate made."""
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+
+    registry = registry or global_apps
+    audit_kind = registry.get_model("audits", "AuditKind")  # type: ignore[attr-defined]
+    for order, name in enumerate(AUDIT_KINDS):
+        audit_kind.objects.get_or_create(name=name, defaults={"sort_order": order * 10})
+    finding_kind = registry.get_model("findings", "FindingKind")  # type: ignore[attr-defined]
+    for code, name, heading, order in FINDING_KINDS:
+        finding_kind.objects.get_or_create(
+            code=code, defaults={"name": name, "heading": heading, "sort_order": order}
+        )
+    status = registry.get_model("remediation", "RemediationStatus")  # type: ignore[attr-defined]
+    for code, name, closed, order in STATUSES:
+        status.objects.get_or_create(
+            code=code, defaults={"name": name, "is_closed": closed, "sort_order": order}
+        )
+    # Permissions are normally created after all migrations; the groups need them now.
+    for label in ("audits", "findings", "remediation"):
+        create_permissions(global_apps.get_app_config(label), verbosity=0)
+    ensure_role_groups(
+        registry.get_model("auth", "Group"),  # type: ignore[attr-defined]
+        registry.get_model("auth", "Permission"),  # type: ignore[attr-defined]
+    )
+
 
 @transaction.atomic
 def ensure_role_groups(group_model: type = Group, permission_model: type = Permission) -> None:

@@ -55,7 +55,14 @@ def browser():
 
 @pytest.fixture
 def e2e_db(django_db_serialized_rollback, live_server):
-    """A live server whose database keeps the rows the migrations made (roles, statuses)."""
+    """A live server whose database has the rows the migrations made (roles, statuses).
+
+    A live-server test runs outside a transaction and the tables are flushed after it;
+    serialized rollback should restore the migration data, but in a full run it did not
+    for every test, so the reference data is ensured here too (idempotent)."""
+    from audits.services import ensure_reference_data
+
+    ensure_reference_data()
     return live_server
 
 
