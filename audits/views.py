@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
 
 from audits.roles import Role, role_of
 
@@ -13,6 +14,7 @@ START_PAGES = {
 }
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """Each role's start page. A user without a role gets an explanation, not a redirect
     (every page would send them back here)."""

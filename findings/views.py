@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_safe
 
 from audits.access import department_scope
 from audits.models import Department
@@ -65,6 +66,7 @@ def _page(queryset: FindingQuerySet, number: str | None) -> Page:
     return Paginator(queryset, PAGE_SIZE).get_page(number)
 
 
+@require_safe
 def finding_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     base = (
@@ -127,6 +129,7 @@ def _my_rows(findings: list[Finding], today: datetime.date):
     return groups
 
 
+@require_safe
 def my_findings(request: HttpRequest) -> HttpResponse:
     """Department staff's start page: every finding addressed to their department(s)."""
     user = request.user
@@ -163,6 +166,7 @@ def _scope_names(user: AnyUser) -> list[str]:
     return [d.full_name for d in Department.objects.filter(id__in=scope).select_related("parent")]
 
 
+@require_safe
 def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
     from remediation.forms import EntryForm
 

@@ -347,7 +347,7 @@ CASES: tuple[Case, ...] = (
     Case(
         "home", "home", _plain("home"), NONE,
         get=row(LOGIN, E403, OK, OK, OK, OK, OK),
-        post=row(LOGIN, E403, OK, OK, OK, OK, OK),
+        post=same(E405),
     ),
     Case(
         "login", "login", _plain("login"), NONE,
@@ -414,14 +414,16 @@ CASES: tuple[Case, ...] = (
         },
         post_changes_data=True,
     ),
-    # findings/urls.py. The read views take any method; a POST reads like a GET.
+    # findings/urls.py. The read views answer GET and HEAD only.
     Case(
-        "finding_list", "finding_list", _plain("finding_list"), NONE, get=same(OK), post=same(OK)
+        "finding_list", "finding_list", _plain("finding_list"), NONE, get=same(OK), post=same(E405)
     ),
-    Case("my_findings", "my_findings", _plain("my_findings"), NONE, get=same(OK), post=same(OK)),
+    Case(
+        "my_findings", "my_findings", _plain("my_findings"), NONE, get=same(OK), post=same(E405)
+    ),
     Case(
         "finding_detail", "finding_detail", _of_finding("finding_detail"), FINDING_OBJECTS,
-        get=READ_ONE, post=READ_ONE,
+        get=READ_ONE, post=same(E405),
     ),
     # findings/editing_urls.py
     Case(
