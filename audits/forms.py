@@ -198,16 +198,21 @@ class AuditForm(forms.Form):
         return data
 
 
-class SectionForm(forms.Form):
-    number = forms.CharField(
+def _number_field(what: str, example: str = "") -> forms.CharField:
+    """The number of a section, key risk or viewpoint, as the audit prints it."""
+    return forms.CharField(
         label="番号",
         max_length=10,
-        help_text="例: 1",
+        help_text=f"例: {example}" if example else "",
         error_messages={
-            "required": "節の番号を入力してください。",
+            "required": f"{what}の番号を入力してください。",
             "max_length": "番号は10文字以内で入力してください。",
         },
     )
+
+
+class SectionForm(forms.Form):
+    number = _number_field("節", "1")
     title = forms.CharField(
         label="見出し",
         max_length=200,
@@ -219,14 +224,7 @@ class SectionForm(forms.Form):
 
 
 class KeyRiskForm(forms.Form):
-    number = forms.CharField(
-        label="番号",
-        max_length=10,
-        error_messages={
-            "required": "重要リスクの番号を入力してください。",
-            "max_length": "番号は10文字以内で入力してください。",
-        },
-    )
+    number = _number_field("重要リスク")
     title = forms.CharField(
         label="重要リスク",
         max_length=300,
@@ -238,15 +236,7 @@ class KeyRiskForm(forms.Form):
 
 
 class ViewpointForm(forms.Form):
-    number = forms.CharField(
-        label="番号",
-        max_length=10,
-        help_text="例: (3)",
-        error_messages={
-            "required": "着眼点の番号を入力してください。",
-            "max_length": "番号は10文字以内で入力してください。",
-        },
-    )
+    number = _number_field("着眼点", "(3)")
     text = forms.CharField(
         label="着眼点",
         widget=forms.Textarea(attrs={"rows": 2}),
