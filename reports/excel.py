@@ -1,7 +1,7 @@
 """措置状況 as an Excel workbook a clerk can edit and print as the official table.
 
 Sheet 1 「措置状況」 follows the printed report (seed 000): title, the four audit header
-lines, then per kind (指 摘 / 意 見 / …) and per section the two-column table, with
+lines, then per kind (指 摘 / 意見 / …) and per section the two-column table, with
 特になし where a kind or section has nothing. Sheet 2 「集計」 counts findings by status.
 
 Layout choice: one worksheet row per remediation entry. Column A carries the finding

@@ -132,7 +132,7 @@ def test_empty_sections_and_the_risk_kind_print_nothing_in_particular(seed_book)
     assert values[risk + 1] == "特になし"
     assert values[-1] == "特になし"
     assert values.count("特になし") == 2
-    assert "指 摘" in values and "意 見" in values
+    assert "指 摘" in values and "意見" in values
 
 
 def test_table_cells_wrap_at_the_top_in_a_japanese_font_with_borders(seed_book):

@@ -82,8 +82,8 @@ def test_seed_pdf_prints_kinds_sections_and_nothing_where_empty(
             "情報セキュリティ責任者等について",
             "2 3E（経済性、効率性、有効性）、合規性等の視点から行った監査の結果",
             "特になし",  # 指摘 section 2 is empty
-            "意 見",
-            "意 見 措置（具体的内容）・対応状況",
+            "意見",
+            "意見 措置（具体的内容）・対応状況",
             "リスク発現の可能性があるもの",
             "特になし",  # the whole kind is empty: no sections printed
         ],
