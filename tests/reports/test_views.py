@@ -215,11 +215,11 @@ def test_preview_query_count_does_not_grow_with_findings(
 ):
     _make_findings(make_finding, make_entry, count)
     _login(client, manager)
-    # 1 session, 2 user, 3 the user's groups (role), 4 form: fiscal years of the
-    # visible audits; build_report: 5 statuses, 6 every department (names), 7 findings
-    # with status, 8 entries, 9 department links, 10 audits, 11 sections, 12 finding
-    # kinds, 13 audited departments, 14 systems; rendering: 15 the header's
-    # user.department, 16 the audit choices, 17 the department choices.
-    with django_assert_num_queries(17):
+    # 1 session, 2 user with their department (the header), 3 the user's groups (role),
+    # 4 form: fiscal years of the visible audits; build_report: 5 statuses, 6 every
+    # department (names), 7 findings with status, 8 entries, 9 department links,
+    # 10 audits, 11 sections, 12 finding kinds, 13 audited departments, 14 systems;
+    # rendering: 15 the audit choices, 16 the department choices.
+    with django_assert_num_queries(16):
         response = client.get(reverse("report_preview"), {"fiscal_year": "2020"})
     assert response.context["report"].finding_count == count

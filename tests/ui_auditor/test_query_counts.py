@@ -12,8 +12,9 @@ from audits.services import create_audit
 
 pytestmark = pytest.mark.django_db
 
-# Every request: session, user, the user's groups (role). base.html: the user's 所属.
-PER_REQUEST = 4
+# Every request: session, the user with their 所属 (shown in base.html), the user's
+# groups (role).
+PER_REQUEST = 3
 
 
 def _make_audits(count, ict, auditor, make_entry_for, kinds):

@@ -14,10 +14,9 @@ from remediation.services import record_entry
 # Every signed-in page starts with these.
 REQUEST = [
     "session",
-    "user",
+    "user with department and its parent (the header's 所属)",
     "user's groups (role_of)",
 ]
-HEADER = ["header: user's department", "header: that department's parent (full_name)"]
 
 LIST_AS_STAFF = [
     *REQUEST,
@@ -27,7 +26,6 @@ LIST_AS_STAFF = [
     "COUNT of filtered findings",
     "page of findings with status subqueries, audit, kind, viewpoint, parent",
     "prefetch: departments (+ parent) of the page's findings",
-    *HEADER,
     "filter: audit choices (+ kind)",
     "filter: kind choices",
     "filter: department choices (+ parent)",
@@ -36,7 +34,6 @@ MY_FINDINGS = [
     *REQUEST,
     "department_scope: departments with a successor",
     "all visible findings with status, audit, kind, viewpoint, parent",
-    *HEADER,
     "names of the departments in scope (+ parent)",
 ]
 DETAIL_AS_STAFF = [
@@ -48,7 +45,6 @@ DETAIL_AS_STAFF = [
     "prefetch: the entries' evidence files",
     "prefetch: the audit's audited departments (+ parent)",
     "visible sub-items with status",
-    *HEADER,
     "entry form: status radio choices",
 ]
 
