@@ -84,7 +84,7 @@ class AuditAccess:
 
 
 def get_audit_for_user(user: AnyUser, pk: object) -> AuditAccess:
-    audit = _get_or_404(visible_audits(user).select_related("kind"), pk)
+    audit = _get_or_404(visible_audits(user).prefetch_related("kinds"), pk)
     return AuditAccess(audit, can_edit_audits(user))
 
 

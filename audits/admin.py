@@ -61,12 +61,14 @@ class AuditedSystemInline(admin.TabularInline):
 
 @admin.register(Audit)
 class AuditAdmin(admin.ModelAdmin):
-    list_display = ["id", "fiscal_year_label", "kind", "theme", "period_start", "period_end"]
-    list_filter = ["fiscal_year", "kind", "audited_departments"]
+    list_display = ["id", "fiscal_year_label", "kinds_label", "theme", "period_start", "period_end"]
+    list_filter = ["fiscal_year", "kinds", "audited_departments"]
     search_fields = ["theme", "report_number"]
-    list_select_related = ["kind"]
     filter_horizontal = ["audited_departments", "auditors"]
     inlines = [SectionInline, KeyRiskInline, ViewpointInline, AuditedSystemInline]
+
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        return super().get_queryset(request).prefetch_related("kinds")
 
     @admin.display(description="年度", ordering="fiscal_year")
     def fiscal_year_label(self, obj: Audit) -> str:

@@ -17,21 +17,24 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from audits.models import Audit, AuditKind, Department, User
+from audits.models import Audit, AuditKind, Department, User, Viewpoint
 from audits.roles import Role
 from audits.services import (
+    HEADER_FIELDS,
     add_key_risk,
     add_section,
     add_viewpoint,
     create_audit,
     ensure_reference_data,
 )
-from findings.models import Finding, FindingKind
+from findings.models import Finding, FindingKind, FindingSubclass
 from findings.services import add_finding
 from remediation.models import RemediationStatus
 from remediation.services import record_entry
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+DATE_FIELDS = ("period_start", "period_end", "report_date", "notice_date")
+LINE_FIELDS = ("signers", "auditor_names", "method", "standards_applied", "standards_reference")
 AUDIT_FILES = ["audit_000_yokkaichi.json", "audit_001_arakawa.json"]
 
 
@@ -116,10 +119,8 @@ def _staff_for(department: Department) -> User:
 def load_audit(name: str, departments: dict[str, Department], auditor: User) -> Audit | None:
     data = _read(name)
     head = data["audit"]
-    kind, _ = AuditKind.objects.get_or_create(name=head["kind"])
-    if Audit.objects.filter(
-        fiscal_year=head["fiscal_year"], kind=kind, theme=head["theme"]
-    ).exists():
+    audit_kinds = [AuditKind.objects.get_or_create(name=name)[0] for name in head["kinds"]]
+    if Audit.objects.filter(fiscal_year=head["fiscal_year"], theme=head["theme"]).exists():
         return None
     for extra in data.get("finding_kinds", []):
         FindingKind.objects.get_or_create(
@@ -130,27 +131,48 @@ def load_audit(name: str, departments: dict[str, Department], auditor: User) -> 
                 "sort_order": extra.get("sort_order", 100),
             },
         )
+    for extra in data.get("finding_subclasses", []):
+        FindingSubclass.objects.get_or_create(
+            kind=FindingKind.objects.get(code=extra["kind"]),
+            name=extra["name"],
+            defaults={"sort_order": extra.get("sort_order", 100)},
+        )
     kinds = {k.code: k for k in FindingKind.objects.all()}
+    subclasses = {(s.kind.code, s.name): s for s in FindingSubclass.objects.select_related("kind")}
     statuses = {s.code: s for s in RemediationStatus.objects.all()}
+    header = {name: head[name] for name in HEADER_FIELDS if name in head}
+    for name in DATE_FIELDS:
+        if name in header:
+            header[name] = _date(header[name])
+    for name in LINE_FIELDS:
+        if isinstance(header.get(name), list):
+            header[name] = "\n".join(header[name])
     audit = create_audit(
-        fiscal_year=head["fiscal_year"],
-        kind=kind,
-        theme=head["theme"],
+        kinds=audit_kinds,
         audited_departments=[departments[c] for c in head["audited_departments"]],
-        period_start=_date(head["period_start"]),  # type: ignore[arg-type]
-        period_end=_date(head.get("period_end")),
-        report_number=head.get("report_number", ""),
-        report_date=_date(head.get("report_date")),
-        auditor_names=head.get("auditor_names", ""),
         auditors=[auditor],
         finding_kinds=[kinds[c] for c in head["finding_kinds"]],
         user=auditor,
+        **header,
     )
     for system in data.get("systems", []):
         audit.systems.create(
             name=system["name"],
             department=departments[system["department"]] if system.get("department") else None,
         )
+    for order, item in enumerate(data.get("schedule", [])):
+        audit.schedule.create(
+            date=_date(item["date"]),
+            category=item["category"],
+            content=item.get("content", ""),
+            sort_order=order,
+        )
+    for order, part in enumerate(data.get("overall_comments", [])):
+        audit.overall_comments.create(
+            heading=part.get("heading", ""), body=part["body"], sort_order=order
+        )
+    for order, text in enumerate(data.get("commendations", [])):
+        audit.commendations.create(text=text, sort_order=order)
     sections = {
         s["number"]: add_section(audit, number=s["number"], title=s["title"], user=auditor)
         for s in data.get("sections", [])
@@ -159,16 +181,19 @@ def load_audit(name: str, departments: dict[str, Department], auditor: User) -> 
         r["number"]: add_key_risk(audit, number=r["number"], title=r["title"], user=auditor)
         for r in data.get("key_risks", [])
     }
-    viewpoints = {
-        v["number"]: add_viewpoint(
+    # A viewpoint is named by its number, or "risk/number" where numbers restart per risk.
+    viewpoints: dict[str, Viewpoint] = {}
+    for v in data.get("viewpoints", []):
+        viewpoint = add_viewpoint(
             audit,
             number=v["number"],
             text=v["text"],
             user=auditor,
             key_risk=risks.get(v.get("key_risk") or ""),
         )
-        for v in data.get("viewpoints", [])
-    }
+        viewpoints.setdefault(v["number"], viewpoint)
+        if v.get("key_risk"):
+            viewpoints[f"{v['key_risk']}/{v['number']}"] = viewpoint
 
     def add(row: dict[str, Any], parent: Finding | None) -> None:
         source = parent_row if parent is not None else row
@@ -183,7 +208,8 @@ def load_audit(name: str, departments: dict[str, Department], auditor: User) -> 
             title=row.get("title", ""),
             body=row["body"],
             departments=depts,
-            request_type=row.get("request_type", ""),
+            subclass=subclasses[(source["kind"], row["subclass"])] if row.get("subclass") else None,
+            extra_viewpoints=[viewpoints[key] for key in row.get("extra_viewpoints", [])],
             due_date=_date(row.get("due_date")),
             user=auditor,
         )

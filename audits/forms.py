@@ -13,7 +13,16 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from audits.models import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, Audit, AuditKind, Department
+from audits.models import (
+    DEFAULT_ADDRESSEE_FORMAT,
+    MAX_FISCAL_YEAR,
+    MIN_FISCAL_YEAR,
+    Audit,
+    AuditKind,
+    Department,
+    PeriodPrecision,
+    ViewpointNumbering,
+)
 from audits.wareki import fiscal_year_of, format_fiscal_year
 
 # How far back the 年度 select reaches: old audits are still transcribed years later.
@@ -112,13 +121,15 @@ class AuditForm(forms.Form):
             "invalid_choice": "選択肢にない年度です。一覧から選んでください。",
         },
     )
-    kind = forms.ModelChoiceField(
+    kinds = forms.ModelMultipleChoiceField(
         label="監査の種類",
         queryset=AuditKind.objects.all(),
-        empty_label="選んでください",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="複数選ぶと「財務監査・行政監査」のようにつなげて印刷します。",
         error_messages={
-            "required": "監査の種類を選んでください。",
+            "required": "監査の種類を1つ以上選んでください。",
             "invalid_choice": "選択肢にない監査の種類です。一覧から選んでください。",
+            "invalid_pk_value": "選択肢にない監査の種類です。一覧から選んでください。",
         },
     )
     theme = forms.CharField(
@@ -131,9 +142,25 @@ class AuditForm(forms.Form):
         },
     )
     audited_departments = department_field("監査対象", "監査対象の所属を1つ以上選んでください。")
-    period_start = date_field("監査実施期間（開始）", required=True)
+    period_start = date_field(
+        "監査実施期間（開始）",
+        required=False,
+        help_text="報告書に監査実施期間を載せないときは空欄のままにします。",
+    )
     period_end = date_field(
         "監査実施期間（終了）", required=False, help_text="1日だけの監査なら空欄のままにします。"
+    )
+    period_precision = forms.ChoiceField(
+        label="監査実施期間の表し方",
+        required=False,
+        choices=PeriodPrecision.choices,
+        initial=PeriodPrecision.DAY,
+        widget=forms.RadioSelect,
+        help_text="「月」を選ぶと「令和5年6月～8月」のように月までを印刷します（日は何日でもかまいません）。",
+        error_messages={
+            "required": "監査実施期間の表し方を選んでください。",
+            "invalid_choice": "監査実施期間の表し方は一覧から選んでください。",
+        },
     )
     report_number = forms.CharField(
         label="報告番号",
@@ -142,12 +169,47 @@ class AuditForm(forms.Form):
         error_messages={"max_length": "報告番号は50文字以内で入力してください。"},
     )
     report_date = date_field("報告日", required=False)
-    auditor_names = forms.CharField(
-        label="監査人（外部）",
-        max_length=200,
+    signers = forms.CharField(
+        label="署名する監査委員",
+        max_length=1000,
         required=False,
-        help_text="外部監査人など、この仕組みの利用者でない監査人の名前",
-        error_messages={"max_length": "監査人は200文字以内で入力してください。"},
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="報告書の頭書きに載せます。1行に1人（例: 監査委員　山田 太郎）",
+        error_messages={"max_length": "署名する監査委員は1000文字以内で入力してください。"},
+    )
+    notice_date = date_field(
+        "措置の通知日", required=False, help_text="長から措置の通知を受けた日（わかっていれば）"
+    )
+    auditor_names = forms.CharField(
+        label="監査人",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="外部監査人など。1行に1人（例: 西城技術士事務所 西城 秀雄）",
+        error_messages={"max_length": "監査人は1000文字以内で入力してください。"},
+    )
+    viewpoint_numbering = forms.ChoiceField(
+        label="着眼点の番号",
+        required=False,
+        choices=ViewpointNumbering.choices,
+        initial=ViewpointNumbering.THROUGH,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "着眼点の番号の振り方を選んでください。",
+            "invalid_choice": "着眼点の番号の振り方は一覧から選んでください。",
+        },
+    )
+    addressee_format = forms.CharField(
+        label="あて先の書き方",
+        max_length=100,
+        required=False,
+        initial=DEFAULT_ADDRESSEE_FORMAT,
+        help_text="監査対象が複数の所属のとき、各指摘事項に印刷します。{所属}・{部局}・{課} が"
+        "所属名に置き換わります。例: 【{部局}（{課}）に対して】",
+        error_messages={
+            "required": "あて先の書き方を入力してください。",
+            "max_length": "あて先の書き方は100文字以内で入力してください。",
+        },
     )
     finding_kinds = forms.ModelMultipleChoiceField(
         label="報告に載せる区分",
@@ -168,14 +230,19 @@ class AuditForm(forms.Form):
         if audit is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 "fiscal_year": audit.fiscal_year,
-                "kind": audit.kind_id,
+                "kinds": [k.pk for k in audit.kinds.all()],
                 "theme": audit.theme,
                 "audited_departments": [str(d.pk) for d in audit.audited_departments.all()],
                 "period_start": audit.period_start,
                 "period_end": audit.period_end,
+                "period_precision": audit.period_precision,
                 "report_number": audit.report_number,
                 "report_date": audit.report_date,
+                "signers": audit.signers,
+                "notice_date": audit.notice_date,
                 "auditor_names": audit.auditor_names,
+                "viewpoint_numbering": audit.viewpoint_numbering,
+                "addressee_format": audit.addressee_format,
                 "finding_kinds": [k.pk for k in audit.finding_kinds.all()],
             }
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -195,7 +262,30 @@ class AuditForm(forms.Form):
         end: datetime.date | None = data.get("period_end")
         if start is not None and end is not None and end < start:
             self.add_error("period_end", "終了日は開始日以降の日付にしてください。")
+        elif start is None and end is not None:
+            self.add_error("period_start", "終了日を入れるときは開始日も入力してください。")
+        # Left out of a submission, the radio groups and the wording keep their defaults.
+        data["period_precision"] = data.get("period_precision") or PeriodPrecision.DAY
+        data["viewpoint_numbering"] = data.get("viewpoint_numbering") or ViewpointNumbering.THROUGH
+        data["addressee_format"] = data.get("addressee_format") or DEFAULT_ADDRESSEE_FORMAT
+        if data.get("period_precision") == PeriodPrecision.MONTH:
+            # Only the month is printed: keep the day out of the data as well.
+            for name in ("period_start", "period_end"):
+                if data.get(name) is not None:
+                    data[name] = data[name].replace(day=1)
         return data
+
+    def header_values(self) -> dict[str, object]:
+        """The audit's own fields for audits.services (create_audit / update_audit)."""
+        from audits.services import HEADER_FIELDS
+
+        return {name: self.cleaned_data[name] for name in HEADER_FIELDS if name in self.fields}
+
+    def list_values(self) -> dict[str, object]:
+        return {
+            name: self.cleaned_data[name]
+            for name in ("kinds", "audited_departments", "finding_kinds")
+        }
 
 
 def _number_field(what: str, example: str = "") -> forms.CharField:

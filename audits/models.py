@@ -102,30 +102,88 @@ class AuditKind(models.Model):
         return self.name
 
 
+class PeriodPrecision(models.TextChoices):
+    DAY = "day", "日付"
+    MONTH = "month", "月"
+
+
+class ViewpointNumbering(models.TextChoices):
+    THROUGH = "through", "監査全体の通し番号（(1), (2) …）"
+    PER_KEY_RISK = "per_key_risk", "重要リスクごとに振り直す（ア, イ, ウ …）"
+
+
+DEFAULT_ADDRESSEE_FORMAT = "【{所属}に対して】"
+
+
 class Audit(models.Model):
     fiscal_year = models.PositiveIntegerField(
         "年度", help_text="年度の始まる西暦年（令和2年度なら2020）"
     )
-    kind = models.ForeignKey(AuditKind, verbose_name="監査の種類", on_delete=models.PROTECT)
+    kinds = models.ManyToManyField(
+        AuditKind,
+        verbose_name="監査の種類",
+        related_name="audits",
+        help_text="複数選ぶと「財務監査・行政監査」のように表示順でつなげて印刷します。",
+    )
     theme = models.CharField("監査のテーマ", max_length=200)
     audited_departments = models.ManyToManyField(
         Department, verbose_name="監査対象", related_name="audits_as_target"
     )
-    period_start = models.DateField("監査実施期間（開始）")
+    period_start = models.DateField("監査実施期間（開始）", null=True, blank=True)
     period_end = models.DateField("監査実施期間（終了）", null=True, blank=True)
+    period_precision = models.CharField(
+        "監査実施期間の表し方",
+        max_length=10,
+        choices=PeriodPrecision.choices,
+        default=PeriodPrecision.DAY,
+    )
     report_number = models.CharField("報告番号", max_length=50, blank=True)
     report_date = models.DateField("報告日", null=True, blank=True)
+    signers = models.TextField(
+        "署名する監査委員", blank=True, help_text="1行に1人（例: 監査委員　山田 太郎）"
+    )
+    notice_date = models.DateField("措置の通知日", null=True, blank=True)
     auditors = models.ManyToManyField(
         User, verbose_name="監査担当者", blank=True, related_name="audits_as_auditor"
     )
-    auditor_names = models.CharField(
-        "監査人（外部）", max_length=200, blank=True, help_text="外部監査人など利用者でない監査人"
+    auditor_names = models.TextField(
+        "監査人", blank=True, help_text="1行に1人（外部監査人など。例: 西城技術士事務所 西城 秀雄）"
     )
     finding_kinds = models.ManyToManyField(
         "findings.FindingKind",
         verbose_name="報告に載せる区分",
         related_name="audits",
         help_text="措置状況報告に載せる区分（指摘・意見 …）。表示順は区分の表示順",
+    )
+    viewpoint_numbering = models.CharField(
+        "着眼点の番号",
+        max_length=20,
+        choices=ViewpointNumbering.choices,
+        default=ViewpointNumbering.THROUGH,
+    )
+    addressee_format = models.CharField(
+        "あて先の書き方",
+        max_length=100,
+        default=DEFAULT_ADDRESSEE_FORMAT,
+        help_text="監査対象が複数の所属のとき各指摘事項に印刷します。{所属}（部局と課）、"
+        "{部局}、{課} が置き換わります。例: 【{部局}（{課}）に対して】",
+    )
+    # The audit report (監査報告書 / 概要版), printed before any 措置状況.
+    report_title = models.CharField(
+        "監査報告書の表題",
+        max_length=200,
+        blank=True,
+        help_text="例: 荒川区情報セキュリティ監査報告書（概要版）",
+    )
+    purpose = models.TextField("監査目的", blank=True)
+    method = models.TextField(
+        "監査方法", blank=True, help_text="1行に1項目。番号は自動で付きます。"
+    )
+    standards_applied = models.TextField(
+        "適用基準", blank=True, help_text="1行に1項目。番号（ア、イ …）は自動で付きます。"
+    )
+    standards_reference = models.TextField(
+        "参考基準", blank=True, help_text="1行に1項目。番号（ア、イ …）は自動で付きます。"
     )
     created_at = models.DateTimeField("作成日時", auto_now_add=True)
     created_by = models.ForeignKey(
@@ -150,19 +208,90 @@ class Audit(models.Model):
                 condition=Q(period_end__isnull=True) | Q(period_end__gte=F("period_start")),
                 name="audit_period_end_not_before_start",
             ),
+            models.CheckConstraint(
+                condition=Q(period_end__isnull=True) | Q(period_start__isnull=False),
+                name="audit_period_end_needs_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_precision__in=PeriodPrecision.values),
+                name="audit_period_precision_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(viewpoint_numbering__in=ViewpointNumbering.values),
+                name="audit_viewpoint_numbering_valid",
+            ),
             models.CheckConstraint(condition=~Q(theme=""), name="audit_theme_not_empty"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.fiscal_year_label} {self.kind.name}「{self.theme}」"
+        return f"{self.fiscal_year_label} {self.kinds_label}「{self.theme}」"
 
     @property
     def fiscal_year_label(self) -> str:
         return format_fiscal_year(self.fiscal_year)
 
     @property
-    def period_dates(self) -> tuple[datetime.date, datetime.date | None]:
+    def kind_list(self) -> list[AuditKind]:
+        """The audit's kinds in print order (uses prefetch_related("kinds") when loaded)."""
+        return sorted(self.kinds.all(), key=lambda k: (k.sort_order, k.pk))
+
+    @property
+    def kinds_label(self) -> str:
+        """ "財務監査・行政監査": the kinds joined as the report header prints them."""
+        return "・".join(k.name for k in self.kind_list)
+
+    @property
+    def period_dates(self) -> tuple[datetime.date | None, datetime.date | None]:
         return self.period_start, self.period_end
+
+    @property
+    def period_text(self) -> str:
+        return format_period(self.period_start, self.period_end, self.period_precision)
+
+    @property
+    def signer_lines(self) -> list[str]:
+        return text_lines(self.signers)
+
+    @property
+    def auditor_lines(self) -> list[str]:
+        return text_lines(self.auditor_names)
+
+    def addressee_for(self, department: Department) -> str:
+        """ "【市民局（施設担当）に対して】" for one department, by addressee_format."""
+        bureau = department.parent.name if department.parent_id else department.name
+        section = department.name if department.parent_id else ""
+        return (
+            (self.addressee_format or DEFAULT_ADDRESSEE_FORMAT)
+            .replace("{所属}", department.full_name)
+            .replace("{部局}", bureau)
+            .replace("{課}", section)
+        )
+
+
+def text_lines(text: str) -> list[str]:
+    """The non-blank lines of a one-item-per-line text field, stripped."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def format_period(
+    start: datetime.date | None, end: datetime.date | None, precision: str = PeriodPrecision.DAY
+) -> str:
+    """監査実施期間 as printed: "令和 3年 2月10日", a range with "～", or months only
+    ("令和5年6月～8月"); empty when the audit gives none."""
+    from audits.wareki import format_wareki, format_wareki_month
+
+    if start is None:
+        return ""
+    if precision == PeriodPrecision.MONTH:
+        text = format_wareki_month(start)
+        if end is not None and (end.year, end.month) != (start.year, start.month):
+            same_year = end.year == start.year
+            text += "～" + (f"{end.month}月" if same_year else format_wareki_month(end))
+        return text
+    text = format_wareki(start, padded=True)
+    if end is not None and end != start:
+        text += f" ～ {format_wareki(end, padded=True)}"
+    return text
 
 
 class Section(models.Model):
@@ -227,7 +356,18 @@ class Viewpoint(models.Model):
         verbose_name_plural = "着眼点"
         ordering = ["audit", "sort_order", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["audit", "number"], name="viewpoint_number_unique"),
+            # A label is unique within its parent: the key risk, or the audit for viewpoints
+            # outside any key risk. Through-numbered audits are checked in the service.
+            models.UniqueConstraint(
+                fields=["key_risk", "number"],
+                condition=Q(key_risk__isnull=False),
+                name="viewpoint_number_unique_in_key_risk",
+            ),
+            models.UniqueConstraint(
+                fields=["audit", "number"],
+                condition=Q(key_risk__isnull=True),
+                name="viewpoint_number_unique_in_audit",
+            ),
             models.CheckConstraint(condition=~Q(text=""), name="viewpoint_text_not_empty"),
         ]
 
@@ -252,6 +392,66 @@ class AuditedSystem(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ScheduleItem(models.Model):
+    """監査実施日程: one dated step of the audit (date, 区分, 内容)."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="schedule")
+    date = models.DateField("実施日")
+    category = models.CharField("区分", max_length=100)
+    content = models.CharField("内容", max_length=300, blank=True)
+    sort_order = models.PositiveIntegerField("表示順", default=0)
+
+    class Meta:
+        verbose_name = "監査実施日程"
+        verbose_name_plural = "監査実施日程"
+        ordering = ["audit", "date", "sort_order", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(category=""), name="schedule_category_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.category}"
+
+
+class OverallComment(models.Model):
+    """総評: the auditor's overall opinion, in parts with their own sub-headings."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="overall_comments")
+    heading = models.CharField("見出し", max_length=200, blank=True)
+    body = models.TextField("本文")
+    sort_order = models.PositiveIntegerField("表示順", default=0)
+
+    class Meta:
+        verbose_name = "総評"
+        verbose_name_plural = "総評"
+        ordering = ["audit", "sort_order", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(body=""), name="overall_comment_body_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.heading or self.body[:30]
+
+
+class Commendation(models.Model):
+    """推奨する点: a good practice the audit found. Nothing to remediate, so not a finding."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="commendations")
+    text = models.TextField("推奨する点")
+    sort_order = models.PositiveIntegerField("表示順", default=0)
+
+    class Meta:
+        verbose_name = "推奨する点"
+        verbose_name_plural = "推奨する点"
+        ordering = ["audit", "sort_order", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="commendation_text_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:30]
 
 
 class Activity(models.Model):

@@ -8,7 +8,7 @@ changes something is for can_edit_audits users only and answers 404 to anyone el
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib import messages
@@ -22,10 +22,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audits.access import can_edit_audits, get_audit_for_user, get_editable_audit, visible_audits
 from audits.forms import AuditForm, KeyRiskForm, SectionForm, ViewpointForm, attach_errors
-from audits.models import Audit, Department, Section, User, Viewpoint
+from audits.models import Audit, Department, User
 from audits.services import add_key_risk, add_section, add_viewpoint, create_audit, update_audit
 from findings.access import visible_findings
-from findings.models import Finding, FindingKind
+from findings.models import Finding
+from findings.outline import key_risk_table, outline
 
 
 def require_editor(request: HttpRequest) -> None:
@@ -61,12 +62,12 @@ def audits_with_counts(user: User) -> QuerySet[Audit]:
     open_ids = Finding.objects.with_status().open().values("pk")
     return (
         visible_audits(user)
-        .select_related("kind")
         .prefetch_related(
+            "kinds",
             Prefetch(
                 "audited_departments",
                 queryset=Department.objects.select_related("parent"),
-            )
+            ),
         )
         .annotate(
             finding_count=_count_of(of_audit),
@@ -89,20 +90,6 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 # --- header form ----------------------------------------------------------------------
 
 
-def _header_values(form: AuditForm) -> dict[str, object]:
-    data = form.cleaned_data
-    return {
-        "fiscal_year": data["fiscal_year"],
-        "kind": data["kind"],
-        "theme": data["theme"],
-        "period_start": data["period_start"],
-        "period_end": data["period_end"],
-        "report_number": data["report_number"],
-        "report_date": data["report_date"],
-        "auditor_names": data["auditor_names"],
-    }
-
-
 @editors_only
 @require_http_methods(["GET", "POST"])
 def audit_create(request: HttpRequest) -> HttpResponse:
@@ -110,12 +97,7 @@ def audit_create(request: HttpRequest) -> HttpResponse:
     form = AuditForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            audit = create_audit(
-                **_header_values(form),  # type: ignore[arg-type]
-                audited_departments=form.cleaned_data["audited_departments"],
-                finding_kinds=form.cleaned_data["finding_kinds"],
-                user=request.user,
-            )
+            audit = create_audit(user=request.user, **form.list_values(), **form.header_values())
         except ValidationError as error:
             attach_errors(form, error)
         else:
@@ -135,13 +117,7 @@ def audit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = AuditForm(request.POST or None, audit=audit)
     if request.method == "POST" and form.is_valid():
         try:
-            update_audit(
-                audit,
-                user=request.user,
-                audited_departments=form.cleaned_data["audited_departments"],
-                finding_kinds=form.cleaned_data["finding_kinds"],
-                **_header_values(form),
-            )
+            update_audit(audit, user=request.user, **form.list_values(), **form.header_values())
         except ValidationError as error:
             attach_errors(form, error)
         else:
@@ -151,77 +127,6 @@ def audit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- detail ---------------------------------------------------------------------------
-
-
-@dataclass
-class FindingNode:
-    finding: Finding
-    children: list[FindingNode] = field(default_factory=list)
-    viewpoint_heading: Viewpoint | None = None  # printed when the viewpoint changes
-    is_first: bool = False
-    is_last: bool = False
-
-
-@dataclass
-class SectionGroup:
-    section: Section | None
-    findings: list[FindingNode]
-
-
-@dataclass
-class KindGroup:
-    kind: FindingKind
-    sections: list[SectionGroup]
-
-    @property
-    def is_empty(self) -> bool:
-        return not any(group.findings for group in self.sections)
-
-
-def _mark_ends(nodes: list[FindingNode]) -> None:
-    for index, node in enumerate(nodes):
-        node.is_first = index == 0
-        node.is_last = index == len(nodes) - 1
-
-
-def group_findings(
-    kinds: list[FindingKind], sections: list[Section], findings: list[Finding]
-) -> list[KindGroup]:
-    """Findings as the report prints them: kind → section → (viewpoint) → finding →
-    sub-items. `findings` must be in print order. A sub-item whose parent the user may
-    not see is shown at the top level rather than dropped."""
-    nodes = {f.pk: FindingNode(f) for f in findings}
-    tops: dict[tuple[int, int | None], list[FindingNode]] = {}
-    for finding in findings:
-        node = nodes[finding.pk]
-        parent = nodes.get(finding.parent_id) if finding.parent_id else None
-        if parent is not None:
-            parent.children.append(node)
-        else:
-            tops.setdefault((finding.kind_id, finding.section_id), []).append(node)
-    all_kinds = list(kinds)
-    for finding in findings:
-        if finding.kind not in all_kinds:
-            all_kinds.append(finding.kind)
-    section_slots: list[Section | None] = list(sections)
-    if any(section_id is None for _, section_id in tops):
-        section_slots.insert(0, None)
-    groups = []
-    for kind in all_kinds:
-        section_groups = []
-        for section in section_slots:
-            top_nodes = tops.get((kind.pk, section.pk if section else None), [])
-            previous_viewpoint: int | None = None
-            for node in top_nodes:
-                if node.finding.viewpoint_id and node.finding.viewpoint_id != previous_viewpoint:
-                    node.viewpoint_heading = node.finding.viewpoint
-                previous_viewpoint = node.finding.viewpoint_id
-                _mark_ends(node.children)
-            _mark_ends(top_nodes)
-            if top_nodes or section is not None:
-                section_groups.append(SectionGroup(section, top_nodes))
-        groups.append(KindGroup(kind, section_groups))
-    return groups
 
 
 def _entry_count() -> Coalesce:
@@ -243,9 +148,10 @@ def audit_findings(user: User, audit: Audit) -> list[Finding]:
         Finding.objects.filter(audit=audit)
         .with_status()
         .annotate(entry_count=_entry_count(), child_count=Count("children", distinct=True))
-        .select_related("kind", "section", "viewpoint", "parent__viewpoint")
+        .select_related("kind", "section", "viewpoint__key_risk", "parent__viewpoint", "subclass")
         .prefetch_related(
-            Prefetch("departments", queryset=Department.objects.select_related("parent"))
+            Prefetch("departments", queryset=Department.objects.select_related("parent")),
+            "viewpoint_links",
         )
         .in_print_order()
     )
@@ -268,6 +174,8 @@ def _detail_context(
     viewpoints = list(audit.viewpoints.select_related("key_risk"))
     departments = list(audit.audited_departments.select_related("parent"))
     findings = audit_findings(request.user, audit)
+    groups = outline(kinds, sections, findings)
+    extra = {f.pk: [link.viewpoint_id for link in f.viewpoint_links.all()] for f in findings}
     if can_change and forms is None:
         forms = StructureForms(
             SectionForm(prefix="section"),
@@ -282,7 +190,8 @@ def _detail_context(
         "sections": sections,
         "key_risks": key_risks,
         "viewpoints": viewpoints,
-        "groups": group_findings(kinds, sections, findings),
+        "groups": groups,
+        "key_risk_rows": key_risk_table(key_risks, viewpoints, groups, extra),
         "finding_total": len(findings),
         "forms": forms,
     }

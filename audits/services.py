@@ -3,7 +3,6 @@ user, runs in one transaction and records who did it."""
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable
 
 from django.contrib.auth.models import Group, Permission
@@ -18,17 +17,20 @@ from audits.models import (
     Section,
     User,
     Viewpoint,
+    ViewpointNumbering,
     record_activity,
 )
 from audits.roles import GROUP_PERMISSIONS
 
 # The vocabulary every installation starts with; each authority can add its own as data.
-AUDIT_KINDS = ["行政監査", "財務監査", "情報セキュリティ監査", "随時監査", "自己点検"]
+# 財務監査 before 行政監査: joined kinds print in this order ("財務監査・行政監査").
+AUDIT_KINDS = ["財務監査", "行政監査", "情報セキュリティ監査", "随時監査", "自己点検"]
 FINDING_KINDS = [
     ("shiteki", "指摘", "指 摘", 10),
     ("iken", "意見", "", 20),  # seed 000 spaces 「指 摘」 but prints 「意見」 as is
     ("risk", "リスク発現の可能性があるもの", "", 30),
 ]
+FINDING_SUBCLASSES = [("shiteki", "是正", 10), ("shiteki", "改善", 20)]
 STATUSES = [
     ("sochizumi", "措置済", True, 10),
     ("keizoku", "継続努力", False, 20),
@@ -53,6 +55,15 @@ def ensure_reference_data(registry: object = None) -> None:
         finding_kind.objects.get_or_create(
             code=code, defaults={"name": name, "heading": heading, "sort_order": order}
         )
+    try:
+        subclass = registry.get_model("findings", "FindingSubclass")  # type: ignore[attr-defined]
+    except LookupError:  # the first data migration runs before sub-classes exist
+        subclass = None
+    if subclass is not None:
+        for code, name, order in FINDING_SUBCLASSES:
+            kind = finding_kind.objects.filter(code=code).first()
+            if kind is not None:
+                subclass.objects.get_or_create(kind=kind, name=name, defaults={"sort_order": order})
     status = registry.get_model("remediation", "RemediationStatus")  # type: ignore[attr-defined]
     for code, name, closed, order in STATUSES:
         status.objects.get_or_create(
@@ -82,52 +93,86 @@ def ensure_role_groups(group_model: type = Group, permission_model: type = Permi
         group.permissions.set(wanted)
 
 
-def _check_period(start: datetime.date, end: datetime.date | None) -> None:
-    if end is not None and end < start:
-        raise ValidationError({"period_end": "終了日は開始日以降の日付にしてください。"})
+# The audit's own scalar fields that the header form sets (everything but the lists).
+HEADER_FIELDS = (
+    "fiscal_year",
+    "theme",
+    "period_start",
+    "period_end",
+    "period_precision",
+    "report_number",
+    "report_date",
+    "signers",
+    "notice_date",
+    "auditor_names",
+    "viewpoint_numbering",
+    "addressee_format",
+    "report_title",
+    "purpose",
+    "method",
+    "standards_applied",
+    "standards_reference",
+)
+
+
+def _header_errors(audit: Audit) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    start, end = audit.period_start, audit.period_end
+    if end is not None and start is None:
+        errors["period_start"] = "終了日を入れるときは開始日も入力してください。"
+    elif start is not None and end is not None and end < start:
+        errors["period_end"] = "終了日は開始日以降の日付にしてください。"
+    return errors
+
+
+def _list_errors(
+    kinds: list[AuditKind], departments: list[Department], finding_kinds: list[object]
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not kinds:
+        errors["kinds"] = "監査の種類を1つ以上選んでください。"
+    if not departments:
+        errors["audited_departments"] = "監査対象の所属を1つ以上選んでください。"
+    if not finding_kinds:
+        errors["finding_kinds"] = "報告に載せる区分を1つ以上選んでください。"
+    return errors
+
+
+def _check_header_fields(header: dict[str, object]) -> None:
+    unknown = set(header) - set(HEADER_FIELDS)
+    if unknown:
+        raise TypeError(f"not audit header fields: {sorted(unknown)}")
 
 
 @transaction.atomic
 def create_audit(
     *,
-    fiscal_year: int,
-    kind: AuditKind,
-    theme: str,
+    kinds: Iterable[AuditKind],
     audited_departments: Iterable[Department],
-    period_start: datetime.date,
-    period_end: datetime.date | None = None,
     finding_kinds: Iterable[object] = (),
-    report_number: str = "",
-    report_date: datetime.date | None = None,
     auditors: Iterable[User] = (),
-    auditor_names: str = "",
     user: User | None,
+    **header: object,
 ) -> Audit:
-    departments = list(audited_departments)
-    if not departments:
-        raise ValidationError({"audited_departments": "監査対象の所属を1つ以上選んでください。"})
-    _check_period(period_start, period_end)
-    audit = Audit(
-        fiscal_year=fiscal_year,
-        kind=kind,
-        theme=theme,
-        period_start=period_start,
-        period_end=period_end,
-        report_number=report_number,
-        report_date=report_date,
-        auditor_names=auditor_names,
-        created_by=user,
-    )
-    audit.full_clean(exclude=["audited_departments", "auditors", "finding_kinds"])
-    audit.save()
-    audit.audited_departments.set(departments)
-    audit.auditors.set(list(auditors))
-    kinds = list(finding_kinds)
-    if not kinds:
+    """A new audit from its header (HEADER_FIELDS) and its lists. Without finding_kinds
+    the audit reports every class configured."""
+    _check_header_fields(header)
+    kind_list, departments = list(kinds), list(audited_departments)
+    chosen_finding_kinds = list(finding_kinds)
+    if not chosen_finding_kinds:
         from findings.models import FindingKind
 
-        kinds = list(FindingKind.objects.all())
-    audit.finding_kinds.set(kinds)
+        chosen_finding_kinds = list(FindingKind.objects.all())
+    audit = Audit(created_by=user, **header)
+    errors = _list_errors(kind_list, departments, chosen_finding_kinds) | _header_errors(audit)
+    if errors:
+        raise ValidationError(errors)
+    audit.full_clean(exclude=["kinds", "audited_departments", "auditors", "finding_kinds"])
+    audit.save()
+    audit.kinds.set(kind_list)
+    audit.audited_departments.set(departments)
+    audit.auditors.set(list(auditors))
+    audit.finding_kinds.set(chosen_finding_kinds)
     record_activity(user, "監査を作成", audit, str(audit))
     return audit
 
@@ -137,39 +182,35 @@ def update_audit(
     audit: Audit,
     *,
     user: User | None,
+    kinds: Iterable[AuditKind],
     audited_departments: Iterable[Department],
     finding_kinds: Iterable[object],
     **changes: object,
 ) -> Audit:
-    """Change an audit's header. A kind that already has findings cannot be dropped from
+    """Change an audit's header. A class that already has findings cannot be dropped from
     the report: they would vanish from the printed table."""
     from findings.models import FindingKind
 
+    _check_header_fields(changes)
     locked = Audit.objects.select_for_update().get(pk=audit.pk)
-    departments = list(audited_departments)
-    kinds = list(finding_kinds)
-    errors: dict[str, str] = {}
-    if not departments:
-        errors["audited_departments"] = "監査対象の所属を1つ以上選んでください。"
+    kind_list, departments = list(kinds), list(audited_departments)
+    chosen_finding_kinds = list(finding_kinds)
+    errors = _list_errors(kind_list, departments, chosen_finding_kinds)
     used = set(locked.findings.values_list("kind_id", flat=True))
-    missing = [k for k in FindingKind.objects.filter(pk__in=used) if k not in kinds]
-    if not kinds:
-        errors["finding_kinds"] = "報告に載せる区分を1つ以上選んでください。"
-    elif missing:
+    missing = [k for k in FindingKind.objects.filter(pk__in=used) if k not in chosen_finding_kinds]
+    if chosen_finding_kinds and missing:
         names = "、".join(k.name for k in missing)
         errors["finding_kinds"] = f"指摘事項が登録済みの区分（{names}）は外せません。"
     for name, value in changes.items():
         setattr(locked, name, value)
-    try:
-        _check_period(locked.period_start, locked.period_end)
-    except ValidationError as error:
-        errors.update({k: v[0] for k, v in error.message_dict.items()})
+    errors |= _header_errors(locked)
     if errors:
         raise ValidationError(errors)
-    locked.full_clean(exclude=["audited_departments", "auditors", "finding_kinds"])
+    locked.full_clean(exclude=["kinds", "audited_departments", "auditors", "finding_kinds"])
     locked.save()
+    locked.kinds.set(kind_list)
     locked.audited_departments.set(departments)
-    locked.finding_kinds.set(kinds)
+    locked.finding_kinds.set(chosen_finding_kinds)
     record_activity(user, "監査を変更", locked, str(locked))
     return locked
 
@@ -208,14 +249,29 @@ def add_key_risk(audit: Audit, *, number: str, title: str, user: User | None) ->
     return risk
 
 
+def _check_viewpoint_number(
+    audit: Audit, number: str, key_risk: KeyRisk | None, viewpoint: Viewpoint | None = None
+) -> None:
+    """A viewpoint's number is unique within its parent: the key risk when the audit
+    numbers again under each risk (ア, イ under every risk), else the whole audit."""
+    siblings = audit.viewpoints.filter(number=number)
+    per_risk = audit.viewpoint_numbering == ViewpointNumbering.PER_KEY_RISK
+    if per_risk or key_risk is None:
+        siblings = siblings.filter(key_risk=key_risk)
+    if viewpoint is not None:
+        siblings = siblings.exclude(pk=viewpoint.pk)
+    if siblings.exists():
+        where = f"重要リスク「{key_risk.number}」" if per_risk and key_risk else "この監査"
+        raise ValidationError({"number": f"番号「{number}」の着眼点は{where}に既にあります。"})
+
+
 @transaction.atomic
 def add_viewpoint(
     audit: Audit, *, number: str, text: str, user: User | None, key_risk: KeyRisk | None = None
 ) -> Viewpoint:
     if key_risk is not None and key_risk.audit_id != audit.pk:
         raise ValidationError({"key_risk": "この監査の重要リスクを選んでください。"})
-    if audit.viewpoints.filter(number=number).exists():
-        raise ValidationError({"number": f"番号「{number}」の着眼点はこの監査に既にあります。"})
+    _check_viewpoint_number(audit, number, key_risk)
     viewpoint = Viewpoint(
         audit=audit,
         number=number,

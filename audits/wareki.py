@@ -49,6 +49,12 @@ def format_wareki(day: datetime.date, *, padded: bool = False) -> str:
     return f"{era.name}{_year_text(year, False)}年{day.month}月{day.day}日"
 
 
+def format_wareki_month(day: datetime.date) -> str:
+    """ "令和5年6月": a month, for periods given only in months."""
+    era, year = era_of(day)
+    return f"{era.name}{_year_text(year, False)}年{day.month}月"
+
+
 def fiscal_year_of(day: datetime.date) -> int:
     """The Gregorian year a fiscal year (April to March) starts in."""
     return day.year if day.month >= 4 else day.year - 1

@@ -13,7 +13,7 @@ class FindingAdmin(admin.ModelAdmin):
     list_display = ["id", "audit", "kind", "section", "label_path", "title", "status_name"]
     list_filter = ["audit__fiscal_year", "kind", "audit", "departments"]
     search_fields = ["title", "body", "label"]
-    list_select_related = ["audit__kind", "kind", "section", "viewpoint", "parent__viewpoint"]
+    list_select_related = ["audit", "kind", "section", "viewpoint", "parent__viewpoint"]
     raw_id_fields = ["parent"]
     filter_horizontal = ["departments"]
 

@@ -37,9 +37,7 @@ CARRIED_OVER = ("kind", "section", "viewpoint", "parent")
 
 def _editable_finding(request: HttpRequest, pk: int) -> Finding:
     require_editor(request)
-    queryset = Finding.objects.select_related(
-        "audit__kind", "kind", "section", "viewpoint", "parent__viewpoint"
-    )
+    queryset = Finding.objects.select_related("kind", "section", "viewpoint", "parent__viewpoint")
     access = get_finding_for_user(request.user, pk, queryset)
     if not access.can_change:
         raise Http404

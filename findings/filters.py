@@ -110,7 +110,7 @@ class FindingFilter(django_filters.FilterSet):
         fields["fiscal_year"].choices = [("", "すべて")] + [
             (str(y), format_fiscal_year(y)) for y in years
         ]
-        fields["audit"].queryset = audits.select_related("kind").order_by(
+        fields["audit"].queryset = audits.prefetch_related("kinds").order_by(
             "-fiscal_year", "-period_start", "id"
         )
         fields["department"].queryset = visible_departments(user).select_related("parent")

@@ -8,7 +8,7 @@ from django import forms
 
 from audits.forms import all_departments, date_field, department_field
 from audits.models import Audit
-from findings.models import Finding, RequestType
+from findings.models import Finding, FindingSubclass
 
 NOT_IN_AUDIT = "この監査の{}を一覧から選んでください。"
 
@@ -69,8 +69,20 @@ class FindingForm(forms.Form):
         queryset=None,
         required=False,
         empty_label="（着眼点なし）",
-        help_text="小項目（ア、イ …）は親項目の着眼点に載ります。",
+        help_text="この着眼点の下に印刷します。小項目（ア、イ …）は親項目の着眼点に載ります。",
         error_messages={"invalid_choice": NOT_IN_AUDIT.format("着眼点")},
+    )
+    extra_viewpoints = forms.ModelMultipleChoiceField(
+        label="ほかに答える着眼点",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="一つの指摘事項が複数の着眼点に答えるとき選びます。重要リスクの表では"
+        "それぞれの着眼点の欄に載ります（本文は主な着眼点の下に一度だけ印刷します）。",
+        error_messages={
+            "invalid_choice": NOT_IN_AUDIT.format("着眼点"),
+            "invalid_pk_value": NOT_IN_AUDIT.format("着眼点"),
+        },
     )
     parent = forms.ModelChoiceField(
         label="親項目",
@@ -102,12 +114,13 @@ class FindingForm(forms.Form):
         error_messages={"required": "本文を入力してください。"},
     )
     departments = department_field("担当所属", "担当所属を1つ以上選んでください。")
-    request_type = forms.ChoiceField(
-        label="措置の種類",
+    subclass = forms.ModelChoiceField(
+        label="細区分",
+        queryset=None,
         required=False,
-        choices=[("", "指定なし"), *RequestType.choices],
-        widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "措置の種類は一覧から選んでください。"},
+        empty_label="指定なし",
+        help_text="是正・改善など。報告書では【是正】のように印刷します。",
+        error_messages={"invalid_choice": "細区分は一覧から選んでください。"},
     )
     due_date = date_field("措置期限", required=False)
 
@@ -126,13 +139,27 @@ class FindingForm(forms.Form):
                 "title": finding.title,
                 "body": finding.body,
                 "departments": [str(d.pk) for d in finding.departments.all()],
-                "request_type": finding.request_type,
+                "subclass": finding.subclass_id,
+                "extra_viewpoints": [link.viewpoint_id for link in finding.viewpoint_links.all()],
                 "due_date": finding.due_date,
             }
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["kind"].queryset = audit.finding_kinds.all()
         self.fields["section"].queryset = audit.sections.all()
-        self.fields["viewpoint"].queryset = audit.viewpoints.all()
+        viewpoints = audit.viewpoints.select_related("key_risk").order_by(
+            "key_risk__sort_order", "sort_order", "id"
+        )
+        for name in ("viewpoint", "extra_viewpoints"):
+            field = self.fields[name]
+            field.queryset = viewpoints
+            field.label_from_instance = viewpoint_choice_label
+        subclass_field = self.fields["subclass"]
+        subclass_field.queryset = FindingSubclass.objects.filter(
+            kind__in=audit.finding_kinds.all()
+        ).select_related("kind")
+        subclass_field.label_from_instance = lambda s: f"{s.kind.name}：{s.name}"
+        # A sub-item without departments of its own takes its parent's (the service decides).
+        self.fields["departments"].required = False
         # Validation accepts any finding of this audit so that choosing a sub-item gets
         # the service's precise message; the list offers only top-level findings.
         candidates = Finding.objects.filter(audit=audit)
@@ -144,7 +171,8 @@ class FindingForm(forms.Form):
         parent_field.choices = [("", parent_field.empty_label)] + [
             (f.pk, _parent_label(f)) for f in tops.in_print_order()
         ]
-        if not audit.viewpoints.exists():
+        self.has_viewpoints = audit.viewpoints.exists()
+        if not self.has_viewpoints:
             self.fields[
                 "viewpoint"
             ].help_text = "この監査には着眼点がまだありません（監査の画面で追加できます）。"
@@ -161,9 +189,19 @@ class FindingForm(forms.Form):
             "label": data["label"],
             "title": data["title"],
             "body": data["body"],
-            "request_type": data["request_type"],
+            "subclass": data["subclass"],
+            "extra_viewpoints": list(data["extra_viewpoints"]),
             "due_date": data["due_date"],
         }
+
+
+def viewpoint_choice_label(viewpoint: object) -> str:
+    """ "(2) ア 情報資産の…": the key risk's number, then the viewpoint's, each spaced."""
+    from audits.models import Viewpoint
+
+    assert isinstance(viewpoint, Viewpoint)
+    risk = viewpoint.key_risk.number if viewpoint.key_risk_id else ""
+    return " ".join(p for p in (risk, viewpoint.number, viewpoint.text[:60]) if p)
 
 
 def _parent_label(finding: Finding) -> str:

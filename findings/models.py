@@ -41,9 +41,31 @@ class FindingKind(models.Model):
         return self.heading or self.name
 
 
-class RequestType(models.TextChoices):
-    ZESEI = "zesei", "是正"
-    KAIZEN = "kaizen", "改善"
+class FindingSubclass(models.Model):
+    """A sub-class of a finding class, e.g. 是正 and 改善 under 指摘, printed 【是正】."""
+
+    kind = models.ForeignKey(
+        FindingKind, verbose_name="区分", on_delete=models.PROTECT, related_name="subclasses"
+    )
+    name = models.CharField("名称", max_length=30)
+    sort_order = models.PositiveIntegerField("表示順", default=0)
+
+    class Meta:
+        verbose_name = "指摘の細区分"
+        verbose_name_plural = "指摘の細区分"
+        ordering = ["kind__sort_order", "sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "name"], name="subclass_name_unique_in_kind"),
+            models.CheckConstraint(condition=~Q(name=""), name="subclass_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def mark(self) -> str:
+        """ "【是正】", as printed beside the finding."""
+        return f"【{self.name}】"
 
 
 # .status-badge--<modifier> for the default vocabulary; another authority's statuses fall
@@ -170,8 +192,21 @@ class Finding(models.Model):
     departments = models.ManyToManyField(
         Department, verbose_name="担当所属", related_name="findings"
     )
-    request_type = models.CharField(
-        "措置の種類", max_length=10, choices=RequestType.choices, blank=True
+    subclass = models.ForeignKey(
+        FindingSubclass,
+        verbose_name="細区分",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="findings",
+        help_text="是正・改善など（区分ごとに設定）",
+    )
+    extra_viewpoints = models.ManyToManyField(
+        Viewpoint,
+        verbose_name="ほかに答える着眼点",
+        through="FindingViewpoint",
+        blank=True,
+        related_name="also_answered_by",
     )
     due_date = models.DateField("措置期限", null=True, blank=True)
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
@@ -193,10 +228,6 @@ class Finding(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(parent=F("id")), name="finding_not_own_parent"),
             models.CheckConstraint(condition=~Q(body=""), name="finding_body_not_empty"),
-            models.CheckConstraint(
-                condition=Q(request_type__in=["", *RequestType.values]),
-                name="finding_request_type_valid",
-            ),
         ]
         indexes = [models.Index(fields=["audit", "kind", "section", "sort_order"])]
 
@@ -213,7 +244,14 @@ class Finding(models.Model):
             if node.parent_id is None:
                 break
             node = node.parent
-        if node is not None and node.viewpoint_id is not None:
+        # Seed 000 numbers findings under their viewpoint ("(3)①"); an audit that groups
+        # viewpoints under key risks numbers its findings on their own ("指摘事項1"), since
+        # one finding may answer viewpoints of several risks.
+        if (
+            node is not None
+            and node.viewpoint_id is not None
+            and node.viewpoint.key_risk_id is None
+        ):
             parts.append(node.viewpoint.number)
         return "".join(reversed(parts))
 
@@ -258,3 +296,25 @@ class Finding(models.Model):
         from django.utils import timezone
 
         return self.due_date is not None and self.is_open and self.due_date < timezone.localdate()
+
+
+class FindingViewpoint(models.Model):
+    """A further viewpoint a finding answers, after its first one (Finding.viewpoint, under
+    which it prints). position orders them as the auditor set."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="viewpoint_links")
+    viewpoint = models.ForeignKey(Viewpoint, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveIntegerField("順序", default=0)
+
+    class Meta:
+        verbose_name = "指摘事項が答える着眼点"
+        verbose_name_plural = "指摘事項が答える着眼点"
+        ordering = ["finding", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["finding", "viewpoint"], name="finding_viewpoint_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.finding_id} → {self.viewpoint_id}"

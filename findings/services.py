@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from audits.models import Audit, Department, Section, User, Viewpoint, record_activity
-from findings.models import Finding, FindingKind
+from findings.models import Finding, FindingKind, FindingSubclass, FindingViewpoint
 
 
 def _validate_structure(
@@ -20,10 +20,27 @@ def _validate_structure(
     parent: Finding | None,
     departments: Sequence[Department],
     finding: Finding | None = None,
+    subclass: FindingSubclass | None = None,
+    extra_viewpoints: Sequence[Viewpoint] = (),
 ) -> None:
     errors: dict[str, str] = {}
     if not audit.finding_kinds.filter(pk=kind.pk).exists():
         errors["kind"] = "この監査の報告に載せる区分を選んでください。"
+    if subclass is not None and subclass.kind_id != kind.pk:
+        errors["subclass"] = f"細区分「{subclass.name}」は区分「{kind.name}」にはありません。"
+    if extra_viewpoints:
+        if viewpoint is None:
+            errors["extra_viewpoints"] = (
+                "ほかの着眼点を選ぶときは、先に主な着眼点を選んでください。"
+            )
+        elif any(v.audit_id != audit.pk for v in extra_viewpoints):
+            errors["extra_viewpoints"] = "この監査の着眼点を選んでください。"
+        elif viewpoint in extra_viewpoints:
+            errors["extra_viewpoints"] = "主な着眼点と同じ着眼点は選べません。"
+        elif parent is not None:
+            errors["extra_viewpoints"] = (
+                "小項目は親項目の着眼点に載るため、ほかの着眼点は選べません。"
+            )
     if section is not None and section.audit_id != audit.pk:
         errors["section"] = "この監査の節を選んでください。"
     if viewpoint is not None and viewpoint.audit_id != audit.pk:
@@ -87,16 +104,30 @@ def add_finding(
     parent: Finding | None = None,
     label: str = "",
     title: str = "",
-    request_type: str = "",
+    subclass: FindingSubclass | None = None,
+    extra_viewpoints: Sequence[Viewpoint] = (),
     due_date: datetime.date | None = None,
     sort_order: int | None = None,
 ) -> Finding:
     """Add a finding; without sort_order it goes after the last sibling under the same or an
-    earlier viewpoint."""
+    earlier viewpoint. It prints under `viewpoint` and is listed in the key-risk table
+    under that one and each of `extra_viewpoints`, in that order. A sub-item without
+    departments of its own takes its parent's."""
     depts = list(departments)
+    if parent is not None and not depts:
+        depts = list(parent.departments.all())
     if parent is not None and viewpoint is None:
         viewpoint = parent.viewpoint
-    _validate_structure(audit, kind, section, viewpoint, parent, depts)
+    _validate_structure(
+        audit,
+        kind,
+        section,
+        viewpoint,
+        parent,
+        depts,
+        subclass=subclass,
+        extra_viewpoints=extra_viewpoints,
+    )
     if sort_order is None:
         sort_order = _insertion_order(_siblings(audit, kind, section, parent), viewpoint)
     finding = Finding(
@@ -108,16 +139,24 @@ def add_finding(
         label=label,
         title=title,
         body=body,
-        request_type=request_type,
+        subclass=subclass,
         due_date=due_date,
         sort_order=sort_order,
         created_by=user,
     )
-    finding.full_clean(exclude=["departments"])
+    finding.full_clean(exclude=["departments", "extra_viewpoints"])
     finding.save()
     finding.departments.set(depts)
+    _set_extra_viewpoints(finding, extra_viewpoints)
     record_activity(user, "指摘事項を登録", finding, str(finding))
     return finding
+
+
+def _set_extra_viewpoints(finding: Finding, viewpoints: Sequence[Viewpoint]) -> None:
+    FindingViewpoint.objects.filter(finding=finding).delete()
+    FindingViewpoint.objects.bulk_create(
+        FindingViewpoint(finding=finding, viewpoint=v, position=i) for i, v in enumerate(viewpoints)
+    )
 
 
 EDITABLE_FIELDS = (
@@ -128,14 +167,19 @@ EDITABLE_FIELDS = (
     "label",
     "title",
     "body",
-    "request_type",
+    "subclass",
     "due_date",
 )
 
 
 @transaction.atomic
 def update_finding(
-    finding: Finding, *, departments: Iterable[Department], user: User | None, **changes: object
+    finding: Finding,
+    *,
+    departments: Iterable[Department],
+    user: User | None,
+    extra_viewpoints: Sequence[Viewpoint] = (),
+    **changes: object,
 ) -> Finding:
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
@@ -152,10 +196,13 @@ def update_finding(
         locked.parent,
         depts,
         finding=locked,
+        subclass=locked.subclass,
+        extra_viewpoints=extra_viewpoints,
     )
-    locked.full_clean(exclude=["departments"])
+    locked.full_clean(exclude=["departments", "extra_viewpoints"])
     locked.save()
     locked.departments.set(depts)
+    _set_extra_viewpoints(locked, extra_viewpoints)
     # Sub-items print under their parent, so they follow it to another kind or section.
     locked.children.exclude(kind=locked.kind, section=locked.section).update(
         kind=locked.kind, section=locked.section

@@ -73,8 +73,8 @@ def finding_list(request: HttpRequest) -> HttpResponse:
         visible_findings(user)
         .with_status()
         .annotate(has_children=has_children())
-        .select_related("audit__kind", "kind", "viewpoint", "parent__viewpoint")
-        .prefetch_related(departments_prefetch())
+        .select_related("audit", "kind", "viewpoint", "parent__viewpoint")
+        .prefetch_related(departments_prefetch(), "audit__kinds")
     )
     finding_filter = FindingFilter(request.GET or None, queryset=base, user=user)
     page = _page(finding_filter.qs, request.GET.get("page"))
@@ -140,7 +140,8 @@ def my_findings(request: HttpRequest) -> HttpResponse:
             visible_findings(user)
             .with_status()
             .annotate(has_children=has_children())
-            .select_related("audit__kind", "kind", "viewpoint", "parent__viewpoint")
+            .select_related("audit", "kind", "viewpoint", "parent__viewpoint")
+            .prefetch_related("audit__kinds")
             .in_print_order()
         )
     today = timezone.localdate()
@@ -174,9 +175,10 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "status", "author", "author_department__parent"
     ).prefetch_related("evidence")
     queryset = Finding.objects.select_related(
-        "audit__kind", "kind", "section", "viewpoint__key_risk", "parent__viewpoint"
+        "audit", "kind", "section", "viewpoint__key_risk", "parent__viewpoint", "subclass"
     ).prefetch_related(
         departments_prefetch(),
+        "audit__kinds",
         Prefetch("entries", queryset=entries),
         Prefetch(
             "audit__audited_departments", queryset=Department.objects.select_related("parent")

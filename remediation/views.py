@@ -21,7 +21,7 @@ from remediation.services import record_entry
 
 def _finding_for_entry(request: HttpRequest, pk: int) -> FindingAccess:
     queryset = (
-        Finding.objects.select_related("audit__kind", "kind", "viewpoint", "parent__viewpoint")
+        Finding.objects.select_related("kind", "viewpoint", "parent__viewpoint")
         .prefetch_related(departments_prefetch())
         .annotate(has_children=has_children())
     )

@@ -15,10 +15,17 @@ from typing import TYPE_CHECKING
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
-from audits.models import Audit, Department
+from audits.models import Audit, Department, Viewpoint, format_period
 from audits.wareki import format_fiscal_year, format_wareki
 from findings.access import visible_findings
-from findings.models import UNREPORTED_LABEL, Finding, FindingQuerySet, StatusSnapshot
+from findings.models import (
+    UNREPORTED_LABEL,
+    Finding,
+    FindingQuerySet,
+    FindingViewpoint,
+    StatusSnapshot,
+)
+from findings.outline import KeyRiskRow, OutlineFinding, key_risk_table, outline
 from remediation.models import RemediationEntry, RemediationStatus
 
 if TYPE_CHECKING:
@@ -81,25 +88,34 @@ class EntryRow:
 
 @dataclass(frozen=True)
 class ViewpointHead:
+    """A heading printed before a finding: a key risk or a viewpoint, its number kept
+    apart from its text so every format spaces it the same way."""
+
     number: str
     text: str
 
     @property
     def line(self) -> str:
-        return f"{self.number} {self.text}"
+        return " ".join(part for part in (self.number, self.text) if part)
 
 
 @dataclass(frozen=True)
 class FindingRow:
     finding_id: int
     depth: int  # 0 for a finding, 1 for a sub-item (ア, イ)
+    key_risk: ViewpointHead | None  # printed before this row when the key risk changes
     viewpoint: ViewpointHead | None  # printed before this row: only the first of a run
     viewpoint_number: str
+    viewpoint_text: str
+    key_risk_text: str  # the key risk of the viewpoint, "(2) 情報資産…", on every row
+    extra_viewpoints: tuple[str, ...]  # the further viewpoints it answers, "(2) イ"
     label: str
     path: str  # "(3)①", "(5)③ア", "(1)"
     title: str
     body: str
+    subclass: str  # "是正", "" when none
     departments: tuple[str, ...]
+    addressee: str  # "【市民局（施設担当）に対して】" when the audit covers several departments
     status: StatusSnapshot  # current, or as of the selection's date
     is_container: bool  # introduces sub-items and takes no entries of its own
     due_date: datetime.date | None
@@ -109,6 +125,10 @@ class FindingRow:
     def heading(self) -> str:
         """Label and title on one line: "① サーバ室内の整理整頓について"."""
         return " ".join(part for part in (self.label, self.title) if part)
+
+    @property
+    def subclass_mark(self) -> str:
+        return f"【{self.subclass}】" if self.subclass else ""
 
 
 @dataclass
@@ -139,12 +159,16 @@ class AuditBlock:
     audit_id: int
     fiscal_year: int
     fiscal_year_label: str
-    kind_name: str
+    kind_name: str  # "財務監査・行政監査"
     theme: str
     targets: str
-    period_text: str
+    period_text: str  # "" when the audit gives no period
     report_number: str
+    report_date: datetime.date | None
+    signers: tuple[str, ...]
+    notice_date: datetime.date | None
     kinds: list[KindBlock]
+    key_risks: list[KeyRiskRow]
 
     @property
     def title(self) -> str:
@@ -152,14 +176,27 @@ class AuditBlock:
         return f"{self.fiscal_year_label} {self.kind_name}の結果（{names}）{REPORT_SUFFIX}"
 
     @property
+    def report_date_text(self) -> str:
+        return format_wareki(self.report_date) if self.report_date else ""
+
+    @property
     def header_lines(self) -> list[tuple[str, str, str]]:
-        """(number, label, value) rows printed under the title."""
-        return [
-            ("1", "監査の種類", self.kind_name),
-            ("2", "監査のテーマ", self.theme),
-            ("3", "監査対象", self.targets),
-            ("4", "監査実施期間", self.period_text),
+        """(number, label, value) rows printed under the title; a line the audit leaves
+        empty (no period, no notice date) is left out and the rest numbered on."""
+        lines = [
+            ("監査の種類", self.kind_name),
+            ("監査のテーマ", self.theme),
+            ("監査対象", self.targets),
+            ("監査実施期間", self.period_text),
+            ("措置の通知日", format_wareki(self.notice_date) if self.notice_date else ""),
         ]
+        present = [(label, value) for label, value in lines if value]
+        return [(str(i), label, value) for i, (label, value) in enumerate(present, 1)]
+
+    @property
+    def issuer_lines(self) -> list[str]:
+        """報告番号, 報告日 and the signing 監査委員, printed above the title."""
+        return [line for line in (self.report_number, self.report_date_text, *self.signers) if line]
 
     def rows(self) -> list[tuple[KindBlock, SectionBlock, FindingRow]]:
         return [(k, s, r) for k in self.kinds for s in k.sections for r in s.rows]
@@ -208,13 +245,6 @@ class Report:
         return f"{format_wareki(self.selection.as_of)}現在" if self.selection.as_of else ""
 
 
-def period_text(start: datetime.date, end: datetime.date | None) -> str:
-    text = format_wareki(start, padded=True)
-    if end is not None and end != start:
-        text += f" ～ {format_wareki(end, padded=True)}"
-    return text
-
-
 @dataclass
 class _Loaded:
     """The selected findings and, by finding id, their entries and department names:
@@ -222,7 +252,8 @@ class _Loaded:
 
     findings: list[Finding]
     entries: dict[int, list[EntryRow]]
-    departments: dict[int, tuple[str, ...]]
+    departments: dict[int, tuple[int, ...]]
+    extra_viewpoints: dict[int, list[int]]
 
 
 def _finding_rows(qs: FindingQuerySet, as_of: datetime.date | None) -> FindingQuerySet:
@@ -261,10 +292,13 @@ def _attach(
         .order_by("department__sort_order", "department__code")
         .values_list("finding_id", "department_id")
     )
-    names: dict[int, list[str]] = defaultdict(list)
+    ids_by_finding: dict[int, list[int]] = defaultdict(list)
     for finding_id, department_id in links:
-        names[finding_id].append(department_names[department_id])
-    loaded.departments.update({k: tuple(v) for k, v in names.items()})
+        ids_by_finding[finding_id].append(department_id)
+    loaded.departments.update({k: tuple(v) for k, v in ids_by_finding.items()})
+    extra = FindingViewpoint.objects.filter(finding_id__in=ids).order_by("position", "id")
+    for finding_id, viewpoint_id in extra.values_list("finding_id", "viewpoint_id"):
+        loaded.extra_viewpoints.setdefault(finding_id, []).append(viewpoint_id)
 
 
 def _load_findings(
@@ -277,8 +311,12 @@ def _load_findings(
     qs = _finding_rows(selection.apply(visible_findings(user, base)), selection.as_of)
     if selection.open_only:
         qs = qs.open()
-    qs = qs.select_related("kind", "viewpoint", "parent__viewpoint").in_print_order().distinct()
-    loaded = _Loaded(list(qs), {}, {})
+    qs = (
+        qs.select_related("kind", "viewpoint__key_risk", "parent__viewpoint", "subclass")
+        .in_print_order()
+        .distinct()
+    )
+    loaded = _Loaded(list(qs), {}, {}, {})
     _attach(qs, selection.as_of, loaded, status_names, department_names)
     # A sub-item chosen without its parent (e.g. by a text search) still prints under it,
     # but only a parent the user may see: otherwise the sub-item stands in its place.
@@ -287,29 +325,56 @@ def _load_findings(
     if missing:
         parents = _finding_rows(
             visible_findings(user, Finding.objects.filter(pk__in=missing)), selection.as_of
-        ).select_related("kind", "viewpoint")
+        ).select_related("kind", "viewpoint__key_risk", "subclass")
         loaded.findings.extend(parents)
         _attach(parents, selection.as_of, loaded, status_names, department_names)
     return loaded
 
 
+def viewpoint_reference(viewpoint: Viewpoint) -> str:
+    """ "(2) イ" where numbers restart under each key risk, else "(3)"."""
+    risk = viewpoint.key_risk
+    return f"{risk.number} {viewpoint.number}" if risk is not None else viewpoint.number
+
+
 def _row(
-    finding: Finding,
-    depth: int,
-    viewpoint: ViewpointHead | None,
-    path: str,
+    node: OutlineFinding,
     loaded: _Loaded,
+    departments: dict[int, Department],
+    audit: Audit,
+    viewpoints: dict[int, Viewpoint],
+    addressed: bool,
 ) -> FindingRow:
+    finding = node.finding
+    viewpoint = finding.viewpoint
+    if viewpoint is None and node.depth and finding.parent_id is not None:
+        viewpoint = finding.parent.viewpoint
+    key_risk = (
+        viewpoints[viewpoint.pk].key_risk if viewpoint and viewpoint.pk in viewpoints else None
+    )
+    risk = node.key_risk_heading
+    heading = node.viewpoint_heading
+    own = [departments[pk] for pk in loaded.departments.get(finding.pk, ()) if pk in departments]
     return FindingRow(
         finding_id=finding.pk,
-        depth=depth,
-        viewpoint=viewpoint,
-        viewpoint_number=finding.viewpoint.number if finding.viewpoint_id else "",
+        depth=node.depth,
+        key_risk=ViewpointHead(risk.number, risk.title) if risk else None,
+        viewpoint=ViewpointHead(heading.number, heading.text) if heading else None,
+        viewpoint_number=viewpoint.number if viewpoint else "",
+        viewpoint_text=viewpoint.text if viewpoint else "",
+        key_risk_text=f"{key_risk.number} {key_risk.title}" if key_risk else "",
+        extra_viewpoints=tuple(
+            viewpoint_reference(viewpoints[pk])
+            for pk in loaded.extra_viewpoints.get(finding.pk, ())
+            if pk in viewpoints
+        ),
         label=finding.label,
-        path=path,
+        path=node.path,
         title=finding.title,
         body=finding.body,
-        departments=loaded.departments.get(finding.pk, ()),
+        subclass=finding.subclass.name if finding.subclass_id else "",
+        departments=tuple(d.full_name for d in own),
+        addressee="".join(audit.addressee_for(d) for d in own) if addressed else "",
         status=finding.current_status,
         is_container=bool(finding.has_children),
         due_date=finding.due_date,
@@ -317,80 +382,69 @@ def _row(
     )
 
 
-def _audit_blocks(loaded: _Loaded, audit_ids: list[int]) -> list[AuditBlock]:
-    findings = loaded.findings
+def _audit_blocks(
+    loaded: _Loaded, audit_ids: list[int], departments: dict[int, Department]
+) -> list[AuditBlock]:
     audits = (
         Audit.objects.filter(pk__in=audit_ids)
-        .select_related("kind")
         .prefetch_related(
+            "kinds",
             "sections",
             "finding_kinds",
+            "key_risks",
+            Prefetch("viewpoints", queryset=Viewpoint.objects.select_related("key_risk")),
             Prefetch("audited_departments", queryset=Department.objects.select_related("parent")),
             "systems",
         )
         .order_by("-fiscal_year", "period_start", "id")
     )
-    loaded_ids = {f.pk for f in findings}
-
-    def print_key(finding: Finding) -> tuple[int, int, int, int]:
-        # A sub-item whose parent is not shown takes the parent's place.
-        if finding.parent_id:
-            return (finding.parent.sort_order, finding.parent_id, 1, finding.sort_order)
-        return (finding.sort_order, finding.pk, 0, 0)
-
-    children: dict[int, list[Finding]] = defaultdict(list)
-    tops: dict[int, list[Finding]] = defaultdict(list)
-    for finding in sorted(findings, key=print_key):
-        if finding.parent_id in loaded_ids:
-            children[finding.parent_id].append(finding)  # type: ignore[index]
-        else:
-            tops[finding.audit_id].append(finding)
+    with_kids_shown = {f.parent_id for f in loaded.findings if f.parent_id is not None}
+    by_audit: dict[int, list[Finding]] = defaultdict(list)
+    for finding in loaded.findings:
+        if finding.has_children and finding.pk not in with_kids_shown:
+            continue  # a parent whose sub-items are all outside the selection
+        by_audit[finding.audit_id].append(finding)
 
     blocks = []
     for audit in audits:
         sections = sorted(audit.sections.all(), key=lambda s: (s.sort_order, s.pk))
-        audit_tops = tops.get(audit.pk, [])
-        known_kinds = sorted(audit.finding_kinds.all(), key=lambda k: (k.sort_order, k.pk))
-        extra = {f.kind for f in audit_tops} - set(known_kinds)
-        kinds = known_kinds + sorted(extra, key=lambda k: (k.sort_order, k.pk))
+        audited = list(audit.audited_departments.all())
+        addressed = len(audited) > 1
+        viewpoints = list(audit.viewpoints.all())
+        by_id = {v.pk: v for v in viewpoints}
+        tree = outline(audit.finding_kinds.all(), sections, by_audit.get(audit.pk, []))
         kind_blocks = []
-        for kind in kinds:
-            of_kind = [f for f in audit_tops if f.kind_id == kind.pk]
-            targets = [SectionBlock(s.number, s.title) for s in sections]
-            by_section = {s.pk: block for s, block in zip(sections, targets, strict=True)}
-            loose = SectionBlock("", "")
-            last_viewpoint: dict[int, int | None] = {}
-            for finding in of_kind:
-                block = by_section.get(finding.section_id, loose)  # type: ignore[arg-type]
-                kids = children.get(finding.pk, [])
-                if finding.has_children and not kids:
-                    continue  # a parent whose sub-items are all outside the selection
-                head = None
-                if finding.viewpoint_id and last_viewpoint.get(id(block)) != finding.viewpoint_id:
-                    head = ViewpointHead(finding.viewpoint.number, finding.viewpoint.text)
-                last_viewpoint[id(block)] = finding.viewpoint_id
-                path = finding.label_path
-                block.rows.append(_row(finding, 0, head, path, loaded))
-                for kid in kids:
-                    block.rows.append(_row(kid, 1, None, path + kid.label, loaded))
-            if loose.rows:
-                targets.append(loose)
-            kind_blocks.append(
-                KindBlock(kind.code, kind.name, kind.report_heading, targets or [loose])
-            )
-        departments = "、".join(d.full_name for d in audit.audited_departments.all())
+        for kind_node in tree:
+            section_blocks = []
+            for block in kind_node.sections:
+                rows = [
+                    _row(node, loaded, departments, audit, by_id, addressed)
+                    for node in block.walk()
+                ]
+                section_blocks.append(SectionBlock(block.number, block.title, rows))
+            kind = kind_node.kind
+            kind_blocks.append(KindBlock(kind.code, kind.name, kind.report_heading, section_blocks))
+        names = "、".join(d.full_name for d in audited)
         systems = "、".join(s.name for s in audit.systems.all())
         blocks.append(
             AuditBlock(
                 audit_id=audit.pk,
                 fiscal_year=audit.fiscal_year,
                 fiscal_year_label=format_fiscal_year(audit.fiscal_year),
-                kind_name=audit.kind.name,
+                kind_name=audit.kinds_label,
                 theme=audit.theme,
-                targets=f"{departments}（{systems}）" if systems else departments,
-                period_text=period_text(audit.period_start, audit.period_end),
+                targets=f"{names}（{systems}）" if systems else names,
+                period_text=format_period(
+                    audit.period_start, audit.period_end, audit.period_precision
+                ),
                 report_number=audit.report_number,
+                report_date=audit.report_date,
+                signers=tuple(audit.signer_lines),
+                notice_date=audit.notice_date,
                 kinds=kind_blocks,
+                key_risks=key_risk_table(
+                    list(audit.key_risks.all()), viewpoints, tree, loaded.extra_viewpoints
+                ),
             )
         )
     return blocks
@@ -446,7 +500,7 @@ def build_report(
 
         if visible_audits(user).filter(pk=selection.audit_id).exists():
             audit_ids.append(selection.audit_id)
-    audits = _audit_blocks(loaded, audit_ids)
+    audits = _audit_blocks(loaded, audit_ids, departments)
     department = departments.get(selection.department_id) if selection.department_id else None
     label = selection.describe(department)
     if len(audits) == 1 and selection.audit_id is not None:

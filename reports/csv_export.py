@@ -17,6 +17,7 @@ import csv
 import io
 from collections.abc import Iterator
 
+from audits.wareki import format_wareki
 from findings.models import UNREPORTED_LABEL
 from reports.builder import Report
 from reports.cells import safe_text
@@ -34,6 +35,17 @@ COLUMNS = (
     "状況",
     "措置日",
     "措置内容",
+    # Added with the audit shapes (existing columns keep their place): see README.
+    "重要リスク",
+    "着眼点番号",
+    "着眼点",
+    "ほかに答える着眼点",
+    "細区分",
+    "あて先",
+    "措置日（和暦）",
+    "報告番号",
+    "報告日",
+    "監査実施期間",
 )
 
 
@@ -54,12 +66,33 @@ def rows(report: Report) -> Iterator[list[object]]:
                         row.body,
                         "、".join(row.departments),
                     ]
+                    shape = [
+                        row.key_risk_text,
+                        row.viewpoint_number,
+                        row.viewpoint_text,
+                        "、".join(row.extra_viewpoints),
+                        row.subclass,
+                        row.addressee,
+                    ]
+                    header = [
+                        audit.report_number,
+                        audit.report_date_text,
+                        audit.period_text,
+                    ]
                     if row.entries:
                         for entry in row.entries:
-                            yield [*finding, entry.status, entry.date.isoformat(), entry.content]
+                            yield [
+                                *finding,
+                                entry.status,
+                                entry.date.isoformat(),
+                                entry.content,
+                                *shape,
+                                format_wareki(entry.date),
+                                *header,
+                            ]
                     else:
                         status = "" if row.is_container else UNREPORTED_LABEL
-                        yield [*finding, status, "", ""]
+                        yield [*finding, status, "", "", *shape, "", *header]
 
 
 def _safe(value: object) -> object:

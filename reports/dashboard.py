@@ -223,7 +223,9 @@ def build_dashboard(user: AnyUser) -> Dashboard:
     findings = leaf_findings(user)
     per_audit = _grouped(findings, "audit_id", today)
     audits = list(
-        visible_audits(user).select_related("kind").order_by("-fiscal_year", "-period_start", "-id")
+        visible_audits(user)
+        .prefetch_related("kinds")
+        .order_by("-fiscal_year", "-period_start", "-id")
     )
 
     by_audit = []
@@ -231,7 +233,7 @@ def build_dashboard(user: AnyUser) -> Dashboard:
     for audit in audits:
         group = per_audit.get(audit.pk, {})
         years[audit.fiscal_year].append(group)
-        label = f"{format_fiscal_year(audit.fiscal_year)} {audit.kind.name}「{audit.theme}」"
+        label = f"{format_fiscal_year(audit.fiscal_year)} {audit.kinds_label}「{audit.theme}」"
         by_audit.append(_line(label, {"audit": str(audit.pk)}, columns, group))
     by_fiscal_year = [
         _line(format_fiscal_year(year), {"fiscal_year": str(year)}, columns, *groups)

@@ -34,7 +34,7 @@ NARROWING_PARAMS = ("kind", "status", "overdue", "q")
 
 class AuditChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Audit) -> str:
-        return f"{format_fiscal_year(obj.fiscal_year)} {obj.kind.name}「{obj.theme}」"
+        return f"{format_fiscal_year(obj.fiscal_year)} {obj.kinds_label}「{obj.theme}」"
 
 
 class DepartmentChoiceField(forms.ModelChoiceField):
@@ -93,7 +93,7 @@ class ReportSelectionForm(forms.Form):
         self.fields["fiscal_year"].choices = [("", "すべて")] + [
             (str(y), format_fiscal_year(y)) for y in years
         ]
-        self.fields["audit"].queryset = audits.select_related("kind").order_by(
+        self.fields["audit"].queryset = audits.prefetch_related("kinds").order_by(
             "-fiscal_year", "-period_start", "id"
         )
         self.fields["department"].queryset = (

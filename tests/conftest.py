@@ -116,7 +116,7 @@ def statuses(db) -> dict[str, RemediationStatus]:
 def audit(ict, auditor) -> Audit:
     return create_audit(
         fiscal_year=2020,
-        kind=AuditKind.objects.get(name="行政監査"),
+        kinds=[AuditKind.objects.get(name="行政監査")],
         theme="情報セキュリティの管理について",
         audited_departments=[ict],
         period_start=datetime.date(2021, 2, 10),

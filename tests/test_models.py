@@ -38,8 +38,10 @@ def test_database_refuses_finding_with_empty_body(finding):
     _integrity(lambda: Finding.objects.filter(pk=finding.pk).update(body=""))
 
 
-def test_database_refuses_unknown_request_type(finding):
-    _integrity(lambda: Finding.objects.filter(pk=finding.pk).update(request_type="other"))
+def test_database_refuses_viewpoint_number_twice_under_one_key_risk(audit):
+    risk = audit.key_risks.create(number="(1)", title="重要リスク")
+    audit.viewpoints.create(number="ア", text="一つ目", key_risk=risk)
+    _integrity(lambda: audit.viewpoints.create(number="ア", text="二つ目", key_risk=risk))
 
 
 def test_database_refuses_empty_entry_content(finding, make_entry):

@@ -181,7 +181,7 @@ def world(
     )
     other_audit = create_audit(
         fiscal_year=2021,
-        kind=AuditKind.objects.get(name="財務監査"),
+        kinds=[AuditKind.objects.get(name="財務監査")],
         theme=f"人事課の監査 {OTHER_AUDIT_MARKER}",
         audited_departments=[jinji],
         period_start=datetime.date(2021, 8, 1),
@@ -240,7 +240,7 @@ def _audit_form(w: World, ownership: str, theme: str) -> dict[str, Any]:
     audit = w.audit(ownership)
     return {
         "fiscal_year": str(audit.fiscal_year),
-        "kind": str(audit.kind_id),
+        "kinds": [str(k.pk) for k in audit.kinds.all()],
         "theme": theme,
         "audited_departments": [str(d.pk) for d in audit.audited_departments.all()],
         "period_start": audit.period_start.isoformat(),
@@ -262,7 +262,7 @@ def _finding_form(w: World, ownership: str) -> dict[str, Any]:
         "title": "マトリクスで書き換えた件名",
         "body": "マトリクスで書き換えた本文。",
         "departments": [str(department.pk)],
-        "request_type": "",
+        "subclass": "",
         "due_date": "",
         "finish": "1",
     }
@@ -569,9 +569,10 @@ def snapshot() -> dict[str, object]:
         ),
         "audits": list(
             Audit.objects.order_by("pk").values_list(
-                "pk", "theme", "fiscal_year", "period_start", "kind_id"
+                "pk", "theme", "fiscal_year", "period_start", "period_precision"
             )
         ),
+        "audit_kinds": sorted(Audit.kinds.through.objects.values_list("audit_id", "auditkind_id")),
         "passwords": list(User.objects.order_by("pk").values_list("pk", "password")),
     }
 

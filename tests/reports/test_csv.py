@@ -19,7 +19,12 @@ from reports.csv_export import render_csv
 EXPECTED = json.loads(
     (Path(settings.BASE_DIR) / "fixtures" / "audit_000_expected.json").read_text("utf-8")
 )
-HEADER = "年度,監査の種類,監査のテーマ,区分,節,番号,件名,本文,担当所属,状況,措置日,措置内容"
+# The first twelve columns keep their place; the audit shapes added the rest after them.
+HEADER = (
+    "年度,監査の種類,監査のテーマ,区分,節,番号,件名,本文,担当所属,状況,措置日,措置内容,"
+    "重要リスク,着眼点番号,着眼点,ほかに答える着眼点,細区分,あて先,措置日（和暦）,"
+    "報告番号,報告日,監査実施期間"
+)
 SECTION_1 = "1 想定されるリスクからの着眼点に着目して行った監査の結果"
 
 

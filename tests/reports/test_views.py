@@ -202,9 +202,10 @@ def test_build_report_query_count_does_not_grow_with_findings(
     selection = Selection(fiscal_year=2020)
     # 1 the statuses (names and summary columns), 2 every department (names),
     # 3 the user's groups (role), 4 findings with status annotations, 5 their entries,
-    # 6 their department links, 7 the audits, 8 sections, 9 finding kinds,
-    # 10 audited departments, 11 systems.
-    with django_assert_num_queries(11):
+    # 6 their department links, 7 their further viewpoints, 8 the audits, 9 their kinds,
+    # 10 sections, 11 finding kinds, 12 key risks, 13 viewpoints, 14 audited
+    # departments, 15 systems.
+    with django_assert_num_queries(15):
         report = build_report(manager, selection)
     assert report.finding_count == count
 
@@ -218,8 +219,9 @@ def test_preview_query_count_does_not_grow_with_findings(
     # 1 session, 2 user with their department (the header), 3 the user's groups (role),
     # 4 form: fiscal years of the visible audits; build_report: 5 statuses, 6 every
     # department (names), 7 findings with status, 8 entries, 9 department links,
-    # 10 audits, 11 sections, 12 finding kinds, 13 audited departments, 14 systems;
-    # rendering: 15 the audit choices, 16 the department choices.
-    with django_assert_num_queries(16):
+    # 10 further viewpoints, 11 audits, 12 their kinds, 13 sections, 14 finding kinds,
+    # 15 key risks, 16 viewpoints, 17 audited departments, 18 systems;
+    # rendering: 19 the audit choices, 20 their kinds, 21 the department choices.
+    with django_assert_num_queries(21):
         response = client.get(reverse("report_preview"), {"fiscal_year": "2020"})
     assert response.context["report"].finding_count == count

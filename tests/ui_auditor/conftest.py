@@ -23,7 +23,7 @@ def auditor_client(client: Client, auditor: User) -> Client:
 def other_audit(jinji, auditor) -> Audit:
     return create_audit(
         fiscal_year=2021,
-        kind=AuditKind.objects.get(name="財務監査"),
+        kinds=[AuditKind.objects.get(name="財務監査")],
         theme="別の監査",
         audited_departments=[jinji],
         period_start=datetime.date(2021, 8, 1),

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def valid_audit(ict, kinds) -> dict[str, object]:
     return {
         "fiscal_year": "2020",
-        "kind": AuditKind.objects.get(name="行政監査").pk,
+        "kinds": [AuditKind.objects.get(name="行政監査").pk],
         "theme": "情報セキュリティの管理について",
         "audited_departments": [ict.pk],
         "period_start": "2021-02-10",
@@ -133,7 +133,7 @@ def test_too_long_theme_is_a_field_error(auditor_client, valid_audit):
     assert "200文字以内" in form.errors["theme"][0]
 
 
-@pytest.mark.parametrize("field", ["kind", "audited_departments", "finding_kinds"])
+@pytest.mark.parametrize("field", ["kinds", "audited_departments", "finding_kinds"])
 def test_tampered_choice_ids_are_field_errors(auditor_client, valid_audit, field):
     form, _ = _post_invalid_audit(auditor_client, {**valid_audit, field: "987654"})
 

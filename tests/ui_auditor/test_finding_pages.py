@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from audits.models import Activity
 from findings.forms import next_label
-from findings.models import Finding
+from findings.models import Finding, FindingSubclass
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def valid(kinds, section, viewpoint, ict) -> dict[str, object]:
         "title": "サーバ室内の整理整頓について",
         "body": "不用なものは廃棄すること。",
         "departments": [ict.pk],
-        "request_type": "",
+        "subclass": "",
         "due_date": "",
     }
 
@@ -290,17 +290,29 @@ def test_department_id_that_does_not_exist_is_a_field_error(auditor_client, audi
     assert "選択肢にない所属" in response.context["form"].errors["departments"][0]
 
 
-def test_unknown_request_type_is_a_field_error(auditor_client, audit, valid):
-    response = _post_invalid(auditor_client, audit, {**valid, "request_type": "hack"})
+@pytest.mark.parametrize("value", ["hack", "424242"])
+def test_unknown_subclass_is_a_field_error(auditor_client, audit, valid, value):
+    response = _post_invalid(auditor_client, audit, {**valid, "subclass": value})
 
-    assert "request_type" in response.context["form"].errors
+    assert response.context["form"].errors["subclass"] == ["細区分は一覧から選んでください。"]
 
 
-def test_valid_due_date_and_request_type_are_saved(auditor_client, audit, valid):
+def test_subclass_of_another_class_is_a_field_error(auditor_client, audit, valid, kinds):
+    other = FindingSubclass.objects.create(kind=kinds["iken"], name="要望")
+
+    response = _post_invalid(auditor_client, audit, {**valid, "subclass": other.pk})
+
+    assert response.context["form"].errors["subclass"] == [
+        "細区分「要望」は区分「指摘」にはありません。"
+    ]
+
+
+def test_valid_due_date_and_subclass_are_saved(auditor_client, audit, valid, kinds):
+    zesei = FindingSubclass.objects.get(kind=kinds["shiteki"], name="是正")
     auditor_client.post(
-        create_url(audit), {**valid, "due_date": "2022-03-31", "request_type": "zesei"}
+        create_url(audit), {**valid, "due_date": "2022-03-31", "subclass": zesei.pk}
     )
 
     finding = Finding.objects.get(audit=audit)
     assert finding.due_date == datetime.date(2022, 3, 31)
-    assert finding.request_type == "zesei"
+    assert finding.subclass == zesei

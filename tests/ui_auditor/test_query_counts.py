@@ -24,7 +24,7 @@ def _make_audits(count, ict, auditor, make_entry_for, kinds):
     for number in range(count):
         audit = create_audit(
             fiscal_year=2020,
-            kind=kind,
+            kinds=[kind],
             theme=f"テーマ{number}",
             audited_departments=[ict],
             period_start=datetime.date(2021, 2, 10),
@@ -42,9 +42,10 @@ def test_audit_list_query_count_does_not_grow_with_audits(
 ):
     _make_audits(count, ict, auditor, make_entry, kinds)
 
-    # + audits with kind, finding count and open count as subqueries
+    # + audits with finding count and open count as subqueries
+    # + their kinds (one prefetch)
     # + audited departments with their 部局 (one prefetch)
-    with django_assert_num_queries(PER_REQUEST + 2):
+    with django_assert_num_queries(PER_REQUEST + 3):
         response = auditor_client.get(reverse("audit_list"))
 
     assert len(response.context["audits"]) == count
@@ -60,11 +61,11 @@ def test_audit_detail_query_count_does_not_grow_with_findings(
         child = make_finding(parent=parent, label=f"{number}", title="")
         make_entry(child)
 
-    # + the audit with its kind (get_audit_for_user)
+    # + the audit, + its kinds (get_audit_for_user)
     # + its finding kinds, sections, key risks, viewpoints (with key risk), departments
     # + findings with status, entry and sub-item counts, kind/section/viewpoint/parent
-    # + the findings' departments with their 部局 (one prefetch)
-    with django_assert_num_queries(PER_REQUEST + 1 + 5 + 1 + 1):
+    # + the findings' departments with their 部局, + their further viewpoints (prefetches)
+    with django_assert_num_queries(PER_REQUEST + 2 + 5 + 1 + 2):
         response = auditor_client.get(reverse("audit_detail", args=[audit.pk]))
 
     assert response.context["finding_total"] == count

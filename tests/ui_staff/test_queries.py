@@ -26,7 +26,9 @@ LIST_AS_STAFF = [
     "COUNT of filtered findings",
     "page of findings with status subqueries, audit, kind, viewpoint, parent",
     "prefetch: departments (+ parent) of the page's findings",
-    "filter: audit choices (+ kind)",
+    "prefetch: the kinds of the page's audits",
+    "filter: audit choices",
+    "filter: the audit choices' kinds",
     "filter: kind choices",
     "filter: department choices (+ parent)",
 ]
@@ -34,13 +36,15 @@ MY_FINDINGS = [
     *REQUEST,
     "department_scope: departments with a successor",
     "all visible findings with status, audit, kind, viewpoint, parent",
+    "prefetch: the kinds of their audits",
     "names of the departments in scope (+ parent)",
 ]
 DETAIL_AS_STAFF = [
     *REQUEST,
     "department_scope: departments with a successor",
-    "the finding with audit, kind, section, viewpoint, key risk, parent",
+    "the finding with audit, kind, section, viewpoint, key risk, parent, sub-class",
     "prefetch: its departments (+ parent)",
+    "prefetch: the audit's kinds",
     "prefetch: its entries (+ status, author, author's department and parent)",
     "prefetch: the entries' evidence files",
     "prefetch: the audit's audited departments (+ parent)",
