@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import datetime
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import F, Q
 
 from audits.wareki import format_fiscal_year
+
+if TYPE_CHECKING:
+    from audits.roles import Role
 
 MIN_FISCAL_YEAR = 1989
 MAX_FISCAL_YEAR = 2200
@@ -78,6 +83,10 @@ class User(AbstractUser):
         related_name="members",
     )
     display_name = models.CharField("氏名", max_length=100, blank=True)
+
+    # Filled once per request by audits.roles.role_of and audits.access.department_scope.
+    _role_cache: Role | None
+    _department_scope_cache: set[int]
 
     class Meta(AbstractUser.Meta):
         verbose_name = "利用者"

@@ -114,10 +114,10 @@ class MyRow:
 def _my_rows(findings: list[Finding], today: datetime.date):
     """Leaf findings split into (open, closed), each sub-item preceded once by its
     parent as a context row when the parent is visible too."""
-    visible_parents = {f.pk: f for f in findings if f.has_children}
+    visible_parents = {f.pk: f for f in findings if f.has_sub_items}
     groups: tuple[list[MyRow], list[MyRow]] = ([], [])
     for finding in findings:
-        if finding.has_children:
+        if finding.has_sub_items:
             continue
         status = finding.current_status
         rows = groups[1] if status.is_closed else groups[0]
@@ -200,7 +200,7 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("sort_order", "id")
     )
     # A parent only introduces its sub-items (ア, イ): they take the entries.
-    takes_entries = not finding.has_children
+    takes_entries = not finding.has_sub_items
     status: StatusSnapshot = finding.current_status
     entry_list = list(finding.entries.all())
     form = None

@@ -37,7 +37,7 @@ def entry_create(request: HttpRequest, pk: int) -> HttpResponse:
         # Managers see the finding but change nothing: 403 with an explanation, for GET
         # and POST alike.
         return render(request, "remediation/entry_forbidden.html", {"finding": finding}, status=403)
-    if finding.has_children:
+    if finding.has_sub_items:
         messages.info(request, "この項目は小項目（ア、イ …）ごとに措置を記録します。")
         return redirect("finding_detail", pk=finding.pk)
     form = EntryForm(request.POST or None, request.FILES or None, finding=finding)

@@ -311,7 +311,7 @@ def _row(
         body=finding.body,
         departments=loaded.departments.get(finding.pk, ()),
         status=finding.current_status,
-        is_container=bool(finding.has_children),
+        is_container=finding.has_sub_items,
         due_date=finding.due_date,
         entries=tuple(loaded.entries.get(finding.pk, ())),
     )
@@ -363,7 +363,7 @@ def _audit_blocks(loaded: _Loaded, audit_ids: list[int]) -> list[AuditBlock]:
             for finding in of_kind:
                 block = by_section.get(finding.section_id, loose)  # type: ignore[arg-type]
                 kids = children.get(finding.pk, [])
-                if finding.has_children and not kids:
+                if finding.has_sub_items and not kids:
                     continue  # a parent whose sub-items are all outside the selection
                 head = None
                 if finding.viewpoint_id and last_viewpoint.get(id(block)) != finding.viewpoint_id:
