@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.http import Http404
 
@@ -110,7 +111,7 @@ def visible_departments(user: AnyUser) -> QuerySet[Department]:
 def _get_or_404(queryset: QuerySet[_M], pk: object) -> _M:
     try:
         return queryset.get(pk=int(str(pk)))
-    except (ValueError, TypeError, OverflowError, queryset.model.DoesNotExist):
+    except (ValueError, TypeError, OverflowError, ObjectDoesNotExist):
         raise Http404 from None
 
 

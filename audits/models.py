@@ -66,7 +66,7 @@ class Department(models.Model):
     @property
     def full_name(self) -> str:
         """ "総務部 ICT戦略課" for a 課; the plain name for a 部局."""
-        if self.parent_id is None:
+        if self.parent is None:
             return self.name
         return f"{self.parent.name} {self.name}"
 
