@@ -8,13 +8,36 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from audits.models import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, Audit, AuditKind, Department
+from audits.models import (
+    MAX_FISCAL_YEAR,
+    MIN_FISCAL_YEAR,
+    Audit,
+    AuditKind,
+    Department,
+    KeyRisk,
+)
 from audits.wareki import fiscal_year_of, format_fiscal_year
+
+if TYPE_CHECKING:
+    from findings.models import FindingKind
+
+_F = TypeVar("_F", bound=forms.Field)
+
+
+def form_field(form: forms.BaseForm, name: str, kind: type[_F]) -> _F:
+    """form.fields[name] as the field class the form declares it with, so that its
+    queryset, choices and own methods can be set per request."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{type(form).__name__}.{name} is a {type(field).__name__}")
+    return field
+
 
 # How far back the 年度 select reaches: old audits are still transcribed years later.
 FISCAL_YEARS_BACK = 25
@@ -52,14 +75,14 @@ class DepartmentChoiceField(forms.MultipleChoiceField):
 
     widget = forms.CheckboxSelectMultiple
 
-    def __init__(self, *, label: str, required_message: str, **kwargs: object) -> None:
+    def __init__(self, *, label: str, required_message: str, **kwargs: Any) -> None:
         super().__init__(
             label=label,
             error_messages={
                 "required": required_message,
                 "invalid_choice": "選択肢にない所属です。一覧から選んでください。",
             },
-            **kwargs,  # type: ignore[arg-type]
+            **kwargs,
         )
         self._by_id: dict[str, Department] = {}
 
@@ -82,7 +105,7 @@ class DepartmentChoiceField(forms.MultipleChoiceField):
             groups.append(("その他", orphans))
         self.choices = groups
 
-    def clean(self, value: object) -> list[Department]:  # type: ignore[override]
+    def clean(self, value: object) -> list[Department]:
         ids = super().clean(value)
         return [self._by_id[pk] for pk in ids]
 
@@ -149,7 +172,7 @@ class AuditForm(forms.Form):
         help_text="外部監査人など、この仕組みの利用者でない監査人の名前",
         error_messages={"max_length": "監査人は200文字以内で入力してください。"},
     )
-    finding_kinds = forms.ModelMultipleChoiceField(
+    finding_kinds: forms.ModelMultipleChoiceField[FindingKind] = forms.ModelMultipleChoiceField(
         label="報告に載せる区分",
         queryset=None,  # set in __init__ so the vocabulary is read per request
         widget=forms.CheckboxSelectMultiple,
@@ -161,7 +184,7 @@ class AuditForm(forms.Form):
         },
     )
 
-    def __init__(self, *args: object, audit: Audit | None = None, **kwargs: object) -> None:
+    def __init__(self, *args: Any, audit: Audit | None = None, **kwargs: Any) -> None:
         from findings.models import FindingKind
 
         self.audit = audit
@@ -178,19 +201,24 @@ class AuditForm(forms.Form):
                 "auditor_names": audit.auditor_names,
                 "finding_kinds": [k.pk for k in audit.finding_kinds.all()],
             }
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         kinds = FindingKind.objects.all()
-        self.fields["finding_kinds"].queryset = kinds
+        form_field(self, "finding_kinds", forms.ModelMultipleChoiceField).queryset = kinds
         if audit is None and not self.is_bound:
             self.initial.setdefault("finding_kinds", [k.pk for k in kinds])
             self.initial.setdefault("fiscal_year", fiscal_year_of(timezone.localdate()))
         current_year = audit.fiscal_year if audit is not None else None
-        self.fields["fiscal_year"].choices = fiscal_year_choices(current_year)
+        form_field(self, "fiscal_year", forms.TypedChoiceField).choices = fiscal_year_choices(
+            current_year
+        )
         chosen = [d.pk for d in audit.audited_departments.all()] if audit is not None else []
-        self.fields["audited_departments"].set_departments(all_departments(), chosen)
+        form_field(self, "audited_departments", DepartmentChoiceField).set_departments(
+            all_departments(), chosen
+        )
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         start: datetime.date | None = data.get("period_start")
         end: datetime.date | None = data.get("period_end")
         if start is not None and end is not None and end < start:
@@ -242,7 +270,7 @@ class ViewpointForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "着眼点の文を入力してください。"},
     )
-    key_risk = forms.ModelChoiceField(
+    key_risk: forms.ModelChoiceField[KeyRisk] = forms.ModelChoiceField(
         label="重要リスク",
         queryset=None,
         required=False,
@@ -251,10 +279,10 @@ class ViewpointForm(forms.Form):
     )
 
     def __init__(
-        self, *args: object, audit: Audit, key_risks: list | None = None, **kwargs: object
+        self, *args: Any, audit: Audit, key_risks: list[KeyRisk] | None = None, **kwargs: Any
     ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        field = self.fields["key_risk"]
+        super().__init__(*args, **kwargs)
+        field = form_field(self, "key_risk", forms.ModelChoiceField)
         field.queryset = audit.key_risks.all()
         if key_risks is not None:
             # Already loaded by the page: render from the list instead of another query.

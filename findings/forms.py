@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
 import re
+from typing import Any, TypedDict
 
 from django import forms
 
-from audits.forms import all_departments, date_field, department_field
-from audits.models import Audit
-from findings.models import Finding, RequestType
+from audits.forms import (
+    DepartmentChoiceField,
+    all_departments,
+    date_field,
+    department_field,
+    form_field,
+)
+from audits.models import Audit, Section, Viewpoint
+from findings.models import Finding, FindingKind, RequestType
 
 NOT_IN_AUDIT = "この監査の{}を一覧から選んでください。"
 
@@ -47,8 +55,22 @@ def first_label(parent: Finding | None) -> str:
     return "ア" if parent is not None else ""
 
 
+class FindingValues(TypedDict):
+    """What the form hands to add_finding / update_finding besides the departments."""
+
+    kind: FindingKind
+    section: Section | None
+    viewpoint: Viewpoint | None
+    parent: Finding | None
+    label: str
+    title: str
+    body: str
+    request_type: str
+    due_date: datetime.date | None
+
+
 class FindingForm(forms.Form):
-    kind = forms.ModelChoiceField(
+    kind: forms.ModelChoiceField[FindingKind] = forms.ModelChoiceField(
         label="区分",
         queryset=None,
         empty_label=None,
@@ -57,14 +79,14 @@ class FindingForm(forms.Form):
             "invalid_choice": NOT_IN_AUDIT.format("区分"),
         },
     )
-    section = forms.ModelChoiceField(
+    section: forms.ModelChoiceField[Section] = forms.ModelChoiceField(
         label="節",
         queryset=None,
         required=False,
         empty_label="（節なし）",
         error_messages={"invalid_choice": NOT_IN_AUDIT.format("節")},
     )
-    viewpoint = forms.ModelChoiceField(
+    viewpoint: forms.ModelChoiceField[Viewpoint] = forms.ModelChoiceField(
         label="着眼点",
         queryset=None,
         required=False,
@@ -72,7 +94,7 @@ class FindingForm(forms.Form):
         help_text="小項目（ア、イ …）は親項目の着眼点に載ります。",
         error_messages={"invalid_choice": NOT_IN_AUDIT.format("着眼点")},
     )
-    parent = forms.ModelChoiceField(
+    parent: forms.ModelChoiceField[Finding] = forms.ModelChoiceField(
         label="親項目",
         queryset=None,
         required=False,
@@ -112,7 +134,7 @@ class FindingForm(forms.Form):
     due_date = date_field("措置期限", required=False)
 
     def __init__(
-        self, *args: object, audit: Audit, finding: Finding | None = None, **kwargs: object
+        self, *args: Any, audit: Audit, finding: Finding | None = None, **kwargs: Any
     ) -> None:
         self.audit = audit
         self.finding = finding
@@ -129,16 +151,16 @@ class FindingForm(forms.Form):
                 "request_type": finding.request_type,
                 "due_date": finding.due_date,
             }
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["kind"].queryset = audit.finding_kinds.all()
-        self.fields["section"].queryset = audit.sections.all()
-        self.fields["viewpoint"].queryset = audit.viewpoints.all()
+        super().__init__(*args, **kwargs)
+        form_field(self, "kind", forms.ModelChoiceField).queryset = audit.finding_kinds.all()
+        form_field(self, "section", forms.ModelChoiceField).queryset = audit.sections.all()
+        form_field(self, "viewpoint", forms.ModelChoiceField).queryset = audit.viewpoints.all()
         # Validation accepts any finding of this audit so that choosing a sub-item gets
         # the service's precise message; the list offers only top-level findings.
         candidates = Finding.objects.filter(audit=audit)
         if finding is not None:
             candidates = candidates.exclude(pk=finding.pk)
-        parent_field = self.fields["parent"]
+        parent_field = form_field(self, "parent", forms.ModelChoiceField)
         parent_field.queryset = candidates
         tops = candidates.filter(parent__isnull=True).select_related("kind", "section", "viewpoint")
         parent_field.choices = [("", parent_field.empty_label)] + [
@@ -149,9 +171,11 @@ class FindingForm(forms.Form):
                 "viewpoint"
             ].help_text = "この監査には着眼点がまだありません（監査の画面で追加できます）。"
         chosen = [d.pk for d in finding.departments.all()] if finding is not None else []
-        self.fields["departments"].set_departments(all_departments(), chosen)
+        form_field(self, "departments", DepartmentChoiceField).set_departments(
+            all_departments(), chosen
+        )
 
-    def service_values(self) -> dict[str, object]:
+    def service_values(self) -> FindingValues:
         data = self.cleaned_data
         return {
             "kind": data["kind"],

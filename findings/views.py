@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from audits.access import department_scope
+from audits.http import AuthenticatedHttpRequest
 from audits.models import Department
 from audits.roles import Role, role_of
 from findings.access import get_finding_for_user, visible_findings
@@ -38,7 +39,7 @@ def has_children() -> Exists:
     return Exists(Finding.objects.filter(parent=OuterRef("pk")))
 
 
-def _sort_links(request: HttpRequest, current: str) -> dict[str, dict[str, str]]:
+def _sort_links(request: AuthenticatedHttpRequest, current: str) -> dict[str, dict[str, str]]:
     """For each sortable column: the query string that sorts by it (a second click
     reverses the direction) and its aria-sort state."""
     columns = {
@@ -67,7 +68,7 @@ def _page(queryset: FindingQuerySet, number: str | None) -> Page:
 
 
 @require_safe
-def finding_list(request: HttpRequest) -> HttpResponse:
+def finding_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     base = (
         visible_findings(user)
@@ -130,7 +131,7 @@ def _my_rows(findings: list[Finding], today: datetime.date):
 
 
 @require_safe
-def my_findings(request: HttpRequest) -> HttpResponse:
+def my_findings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Department staff's start page: every finding addressed to their department(s)."""
     user = request.user
     is_staff = role_of(user) == Role.DEPARTMENT_STAFF
@@ -167,7 +168,7 @@ def _scope_names(user: AnyUser) -> list[str]:
 
 
 @require_safe
-def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     from remediation.forms import EntryForm
 
     entries = RemediationEntry.objects.select_related(

@@ -18,9 +18,7 @@ class EvidenceInline(admin.TabularInline[Evidence, RemediationEntry]):
     readonly_fields = ("original_name", "content_type", "size", "sha256", "uploaded_at")
     fields = readonly_fields
 
-    def has_add_permission(
-        self, request: HttpRequest, obj: RemediationEntry | None = None
-    ) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: RemediationEntry | None = None) -> bool:
         return False
 
 
