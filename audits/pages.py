@@ -7,15 +7,18 @@ changes something is for can_edit_audits users only and answers 404 to anyone el
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
+from typing import TypedDict, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpResponse
+from django.forms import Form
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audits.access import can_edit_audits, get_audit_for_user, get_editable_audit, visible_audits
 from audits.forms import AuditForm, KeyRiskForm, SectionForm, ViewpointForm, attach_errors
 from audits.http import AuthenticatedHttpRequest
-from audits.models import Audit, Department, Section, User, Viewpoint
+from audits.models import Audit, AuditKind, Department, Section, User, Viewpoint
 from audits.services import add_key_risk, add_section, add_viewpoint, create_audit, update_audit
 from findings.access import visible_findings
 from findings.models import Finding, FindingKind
@@ -90,7 +93,20 @@ def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 # --- header form ----------------------------------------------------------------------
 
 
-def _header_values(form: AuditForm) -> dict[str, object]:
+class AuditHeader(TypedDict):
+    """The header fields AuditForm hands to create_audit / update_audit."""
+
+    fiscal_year: int
+    kind: AuditKind
+    theme: str
+    period_start: datetime.date
+    period_end: datetime.date | None
+    report_number: str
+    report_date: datetime.date | None
+    auditor_names: str
+
+
+def _header_values(form: AuditForm) -> AuditHeader:
     data = form.cleaned_data
     return {
         "fiscal_year": data["fiscal_year"],
@@ -112,7 +128,7 @@ def audit_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             audit = create_audit(
-                **_header_values(form),  # type: ignore[arg-type]
+                **_header_values(form),
                 audited_departments=form.cleaned_data["audited_departments"],
                 finding_kinds=form.cleaned_data["finding_kinds"],
                 user=request.user,
@@ -255,9 +271,9 @@ def audit_findings(user: User, audit: Audit) -> list[Finding]:
 
 @dataclass
 class StructureForms:
-    section: SectionForm
-    key_risk: KeyRiskForm
-    viewpoint: ViewpointForm
+    section: Form
+    key_risk: Form
+    viewpoint: Form
 
 
 def _detail_context(
@@ -317,7 +333,7 @@ def _structure_response(
 
 
 # The inline add forms of the audit page, by StructureForms slot: (data, audit) → form.
-STRUCTURE_FORMS: dict[str, Callable[..., object]] = {
+STRUCTURE_FORMS: dict[str, Callable[[QueryDict | None, Audit], Form]] = {
     "section": lambda data, audit: SectionForm(data, prefix="section"),
     "key_risk": lambda data, audit: KeyRiskForm(data, prefix="risk"),
     "viewpoint": lambda data, audit: ViewpointForm(data, prefix="viewpoint", audit=audit),
@@ -328,13 +344,16 @@ def _fresh_forms(audit: Audit) -> StructureForms:
     return StructureForms(**{slot: make(None, audit) for slot, make in STRUCTURE_FORMS.items()})
 
 
+_Added = TypeVar("_Added")
+
+
 def _add_structure(
     request: AuthenticatedHttpRequest,
     pk: int,
     part: str,
     slot: str,
-    add: Callable[..., object],
-    message: Callable[[object], str],
+    add: Callable[..., _Added],
+    message: Callable[[_Added], str],
 ) -> HttpResponse:
     """One inline add form of the audit page (節, 重要リスク, 着眼点): validate, call the
     service, and answer with the card (htmx) or the page."""
@@ -383,7 +402,7 @@ def viewpoint_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "viewpoints",
         "viewpoint",
         add_viewpoint,
-        lambda v: f"着眼点「{v.number}」を追加しました。",  # type: ignore[attr-defined]
+        lambda v: f"着眼点「{v.number}」を追加しました。",
     )
 
 

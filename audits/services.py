@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
+from django.apps.registry import Apps
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Manager, QuerySet
 
 from audits.models import (
     Audit,
@@ -21,6 +24,9 @@ from audits.models import (
     record_activity,
 )
 from audits.roles import GROUP_PERMISSIONS
+
+if TYPE_CHECKING:
+    from findings.models import FindingKind
 
 # The vocabulary every installation starts with; each authority can add its own as data.
 AUDIT_KINDS = ["行政監査", "財務監査", "情報セキュリティ監査", "随時監査", "自己点検"]
@@ -37,7 +43,7 @@ STATUSES = [
 
 
 @transaction.atomic
-def ensure_reference_data(registry: object = None) -> None:
+def ensure_reference_data(registry: Apps | None = None) -> None:
     """Create the default vocabularies, the permissions and the four role groups, leaving
     anything that exists alone. The data migration calls it with its historical app
     registry; tests that flush the database call it to restore what migrate made."""
@@ -45,15 +51,15 @@ def ensure_reference_data(registry: object = None) -> None:
     from django.contrib.auth.management import create_permissions
 
     registry = registry or global_apps
-    audit_kind = registry.get_model("audits", "AuditKind")  # type: ignore[attr-defined]
+    audit_kind = registry.get_model("audits", "AuditKind")
     for order, name in enumerate(AUDIT_KINDS):
         audit_kind.objects.get_or_create(name=name, defaults={"sort_order": order * 10})
-    finding_kind = registry.get_model("findings", "FindingKind")  # type: ignore[attr-defined]
+    finding_kind = registry.get_model("findings", "FindingKind")
     for code, name, heading, order in FINDING_KINDS:
         finding_kind.objects.get_or_create(
             code=code, defaults={"name": name, "heading": heading, "sort_order": order}
         )
-    status = registry.get_model("remediation", "RemediationStatus")  # type: ignore[attr-defined]
+    status = registry.get_model("remediation", "RemediationStatus")
     for code, name, closed, order in STATUSES:
         status.objects.get_or_create(
             code=code, defaults={"name": name, "is_closed": closed, "sort_order": order}
@@ -62,13 +68,14 @@ def ensure_reference_data(registry: object = None) -> None:
     for label in ("audits", "findings", "remediation"):
         create_permissions(global_apps.get_app_config(label), verbosity=0)
     ensure_role_groups(
-        registry.get_model("auth", "Group"),  # type: ignore[attr-defined]
-        registry.get_model("auth", "Permission"),  # type: ignore[attr-defined]
+        registry.get_model("auth", "Group"), registry.get_model("auth", "Permission")
     )
 
 
 @transaction.atomic
-def ensure_role_groups(group_model: type = Group, permission_model: type = Permission) -> None:
+def ensure_role_groups(
+    group_model: type[Group] = Group, permission_model: type[Permission] = Permission
+) -> None:
     """Create the four role groups with their permissions (idempotent). The models are
     parameters so the data migration can pass its historical ones."""
     for role, perms in GROUP_PERMISSIONS.items():
@@ -96,7 +103,7 @@ def create_audit(
     audited_departments: Iterable[Department],
     period_start: datetime.date,
     period_end: datetime.date | None = None,
-    finding_kinds: Iterable[object] = (),
+    finding_kinds: Iterable[FindingKind] = (),
     report_number: str = "",
     report_date: datetime.date | None = None,
     auditors: Iterable[User] = (),
@@ -138,7 +145,7 @@ def update_audit(
     *,
     user: User | None,
     audited_departments: Iterable[Department],
-    finding_kinds: Iterable[object],
+    finding_kinds: Iterable[FindingKind],
     **changes: object,
 ) -> Audit:
     """Change an audit's header. A kind that already has findings cannot be dropped from
@@ -174,7 +181,7 @@ def update_audit(
     return locked
 
 
-def _next_order(queryset) -> int:  # type: ignore[no-untyped-def]
+def _next_order(queryset: QuerySet[Any] | Manager[Any]) -> int:
     last = queryset.order_by("-sort_order").values_list("sort_order", flat=True).first()
     return 0 if last is None else last + 1
 
