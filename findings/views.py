@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -20,7 +20,7 @@ from audits.models import Department
 from audits.roles import Role, role_of
 from findings.access import get_finding_for_user, visible_findings
 from findings.filters import FindingFilter
-from findings.models import Finding, FindingQuerySet, StatusSnapshot
+from findings.models import Finding, StatusSnapshot
 from remediation.models import RemediationEntry
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ PAGE_SIZE = 25
 RESULTS_TARGET = "finding-search"
 
 
-def departments_prefetch() -> Prefetch:
+def departments_prefetch() -> Prefetch[str, QuerySet[Department], str]:
     # Department.__str__ / full_name reads the parent: load it in the same query.
     return Prefetch("departments", queryset=Department.objects.select_related("parent"))
 
@@ -61,7 +61,7 @@ def _sort_links(request: AuthenticatedHttpRequest, current: str) -> dict[str, di
     return links
 
 
-def _page(queryset: FindingQuerySet, number: str | None) -> Page:
+def _page(queryset: QuerySet[Finding], number: str | None) -> Page[Finding]:
     """A page of findings; a malformed or out-of-range page number gives page 1 / the
     last page (Paginator.get_page), never an error."""
     return Paginator(queryset, PAGE_SIZE).get_page(number)
@@ -112,7 +112,7 @@ class MyRow:
     days_since: int | None  # days since the latest entry's date
 
 
-def _my_rows(findings: list[Finding], today: datetime.date):
+def _my_rows(findings: list[Finding], today: datetime.date) -> tuple[list[MyRow], list[MyRow]]:
     """Leaf findings split into (open, closed), each sub-item preceded once by its
     parent as a context row when the parent is visible too."""
     visible_parents = {f.pk: f for f in findings if f.has_sub_items}
