@@ -117,11 +117,13 @@ class FindingFilter(django_filters.FilterSet):
         form_field(form, "department", forms.ModelChoiceField).queryset = visible_departments(
             user
         ).select_related("parent")
-        form_field(form, "status", forms.ChoiceField).choices = [
+        # Kept typed for reports.forms, which names the chosen status in a report's title.
+        self.status_choices: list[tuple[str, str]] = [
             ("", "すべて"),
             (STATUS_OPEN, "未完了（措置済以外・未報告を含む）"),
             (STATUS_UNREPORTED, "未報告"),
         ] + [(str(s.pk), s.name) for s in RemediationStatus.objects.all()]
+        form_field(form, "status", forms.ChoiceField).choices = self.status_choices
         form_field(form, "o", forms.ChoiceField).choices = list(ORDERINGS.items())
         fields = form.fields
         for field in fields.values():

@@ -22,7 +22,7 @@ from remediation.models import Evidence, RemediationEntry, RemediationStatus
 class CheckedFile:
     """An upload whose size and content type were already checked (see remediation.files)."""
 
-    upload: UploadedFile
+    upload: UploadedFile[bytes]
     content_type: str
 
 

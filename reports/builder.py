@@ -304,7 +304,7 @@ def _row(
         finding_id=finding.pk,
         depth=depth,
         viewpoint=viewpoint,
-        viewpoint_number=finding.viewpoint.number if finding.viewpoint_id else "",
+        viewpoint_number=finding.viewpoint.number if finding.viewpoint is not None else "",
         label=finding.label,
         path=path,
         title=finding.title,
@@ -334,15 +334,15 @@ def _audit_blocks(loaded: _Loaded, audit_ids: list[int]) -> list[AuditBlock]:
 
     def print_key(finding: Finding) -> tuple[int, int, int, int]:
         # A sub-item whose parent is not shown takes the parent's place.
-        if finding.parent_id:
-            return (finding.parent.sort_order, finding.parent_id, 1, finding.sort_order)
+        if finding.parent is not None:
+            return (finding.parent.sort_order, finding.parent.pk, 1, finding.sort_order)
         return (finding.sort_order, finding.pk, 0, 0)
 
     children: dict[int, list[Finding]] = defaultdict(list)
     tops: dict[int, list[Finding]] = defaultdict(list)
     for finding in sorted(findings, key=print_key):
         if finding.parent_id in loaded_ids:
-            children[finding.parent_id].append(finding)  # type: ignore[index]
+            children[finding.parent_id].append(finding)
         else:
             tops[finding.audit_id].append(finding)
 
@@ -357,17 +357,20 @@ def _audit_blocks(loaded: _Loaded, audit_ids: list[int]) -> list[AuditBlock]:
         for kind in kinds:
             of_kind = [f for f in audit_tops if f.kind_id == kind.pk]
             targets = [SectionBlock(s.number, s.title) for s in sections]
-            by_section = {s.pk: block for s, block in zip(sections, targets, strict=True)}
+            by_section: dict[int | None, SectionBlock] = {
+                s.pk: block for s, block in zip(sections, targets, strict=True)
+            }
             loose = SectionBlock("", "")
             last_viewpoint: dict[int, int | None] = {}
             for finding in of_kind:
-                block = by_section.get(finding.section_id, loose)  # type: ignore[arg-type]
+                block = by_section.get(finding.section_id, loose)
                 kids = children.get(finding.pk, [])
                 if finding.has_sub_items and not kids:
                     continue  # a parent whose sub-items are all outside the selection
                 head = None
-                if finding.viewpoint_id and last_viewpoint.get(id(block)) != finding.viewpoint_id:
-                    head = ViewpointHead(finding.viewpoint.number, finding.viewpoint.text)
+                viewpoint = finding.viewpoint  # select_related: no query
+                if viewpoint is not None and last_viewpoint.get(id(block)) != viewpoint.pk:
+                    head = ViewpointHead(viewpoint.number, viewpoint.text)
                 last_viewpoint[id(block)] = finding.viewpoint_id
                 path = finding.label_path
                 block.rows.append(_row(finding, 0, head, path, loaded))

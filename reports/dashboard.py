@@ -249,7 +249,11 @@ def build_dashboard(user: AnyUser) -> Dashboard:
         Department.objects.filter(
             pk__in=[pk for pk in per_department if pk is not None]
         ).select_related("parent"),
-        key=lambda d: (d.parent.sort_order if d.parent_id else d.sort_order, d.full_name, d.pk),
+        key=lambda d: (
+            d.parent.sort_order if d.parent is not None else d.sort_order,
+            d.full_name,
+            d.pk,
+        ),
     )
     by_department = [
         _line(d.full_name, {"department": str(d.pk)}, columns, per_department[d.pk])
