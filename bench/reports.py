@@ -29,6 +29,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -285,7 +286,7 @@ def bench_sheets(user: Any) -> None:
     FIGURES.append(Figure("5,000/15,000: build_report", built, queries=queries))
     for name, render in (("Excel", render_xlsx), ("CSV", render_csv)):
         gc.collect()
-        content, rendered = timed(lambda render=render: render(report))
+        content, rendered = timed(partial(render, report))
         FIGURES.append(Figure(f"5,000/15,000: {name} render only", rendered, SHEET_TARGET))
         FIGURES.append(
             Figure(
