@@ -137,7 +137,7 @@ def load_audit(name: str, departments: dict[str, Department], auditor: User) -> 
         kind=kind,
         theme=head["theme"],
         audited_departments=[departments[c] for c in head["audited_departments"]],
-        period_start=_date(head["period_start"]),  # type: ignore[arg-type]
+        period_start=datetime.date.fromisoformat(head["period_start"]),
         period_end=_date(head.get("period_end")),
         report_number=head.get("report_number", ""),
         report_date=_date(head.get("report_date")),
@@ -192,7 +192,7 @@ def load_audit(name: str, departments: dict[str, Department], auditor: User) -> 
             record_entry(
                 finding,
                 status=statuses[entry["status"]],
-                entry_date=_date(entry["date"]),  # type: ignore[arg-type]
+                entry_date=datetime.date.fromisoformat(entry["date"]),
                 content=entry["content"],
                 user=reporter,
             )
