@@ -66,4 +66,4 @@ bench: install system-deps
 	$(PY) bench/reports.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache test-results
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache test-results
