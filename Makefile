@@ -7,16 +7,28 @@ PORT ?= 8000
 # DEBUG=0, SECRET_KEY and ALLOWED_HOSTS in the environment instead.
 export DEBUG ?= 1
 
-.PHONY: run test test-fast e2e lint format install system-deps browser-deps migrate demo bench clean
+.PHONY: run test test-fast e2e lint format install lock system-deps browser-deps migrate demo bench clean
 
-$(VENV)/.installed: pyproject.toml
+# Installs the exact versions in requirements-dev.lock (hash-checked), then the project
+# itself without resolving anything again. `make lock` is the only thing that changes a pin.
+$(VENV)/.installed: requirements-dev.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
 install: $(VENV)/.installed
+
+# Rewrites both lock files from pyproject.toml, for every platform and Python 3.11+.
+# Pins that still fit are kept; `make lock LOCK_ARGS=--upgrade` moves every pin to the
+# newest allowed release, LOCK_ARGS="--upgrade-package django" only one. Review, commit.
+LOCK := $(VENV)/bin/uv pip compile pyproject.toml --universal --python-version 3.11 \
+	--generate-hashes --quiet --custom-compile-command "make lock" $(LOCK_ARGS)
+lock: install
+	$(LOCK) -o requirements.lock
+	$(LOCK) --extra dev -o requirements-dev.lock
 
 system-deps:
 	@bash scripts/check_system.sh
@@ -44,6 +56,7 @@ test-fast: install system-deps
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 format: install
 	$(PY) -m ruff format .
@@ -53,4 +66,4 @@ bench: install system-deps
 	$(PY) bench/reports.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache test-results
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache test-results

@@ -7,20 +7,21 @@ department, sees nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.http import Http404
 
-from audits.models import Audit, Department
+from audits.models import Audit, Department, User
 from audits.roles import Role, role_of
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from audits.models import User
-
     AnyUser = User | AnonymousUser
+
+_M = TypeVar("_M", bound=Model)
 
 # Roles that see every department's data.
 SEES_ALL = frozenset({Role.ADMINISTRATOR, Role.AUDITOR, Role.MANAGER})
@@ -40,15 +41,18 @@ def department_scope(user: AnyUser) -> set[int]:
     """The departments whose findings a member of staff acts for: their own, and the ones
     it absorbed at a reorganisation (a retired department whose successor chain leads to
     it), so history survives renames and mergers. Empty for anyone else."""
-    if role_of(user) != Role.DEPARTMENT_STAFF or user.department_id is None:  # type: ignore[union-attr]
+    if (
+        role_of(user) != Role.DEPARTMENT_STAFF
+        or not isinstance(user, User)
+        or user.department_id is None
+    ):
         return set()
-    cached = getattr(user, "_department_scope_cache", None)
-    if cached is not None:
-        return cached
+    if hasattr(user, "_department_scope_cache"):
+        return user._department_scope_cache
     successor_of = dict(
         Department.objects.filter(successor__isnull=False).values_list("id", "successor_id")
     )
-    own = user.department_id  # type: ignore[union-attr]
+    own = user.department_id
     scope = {own}
     for dept_id in successor_of:
         seen: set[int] = set()
@@ -59,7 +63,7 @@ def department_scope(user: AnyUser) -> set[int]:
                 break
             seen.add(node)
             node = successor_of.get(node)
-    user._department_scope_cache = scope  # type: ignore[union-attr]
+    user._department_scope_cache = scope
     return scope
 
 
@@ -104,10 +108,10 @@ def visible_departments(user: AnyUser) -> QuerySet[Department]:
     return Department.objects.filter(id__in=department_scope(user))
 
 
-def _get_or_404(queryset: QuerySet, pk: object):  # type: ignore[no-untyped-def]
+def _get_or_404(queryset: QuerySet[_M], pk: object) -> _M:
     try:
         return queryset.get(pk=int(str(pk)))
-    except (ValueError, TypeError, OverflowError, queryset.model.DoesNotExist):
+    except (ValueError, TypeError, OverflowError, ObjectDoesNotExist):
         raise Http404 from None
 
 

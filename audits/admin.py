@@ -1,5 +1,8 @@
+from __future__ import annotations
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 
 from audits.models import (
     Activity,
@@ -15,7 +18,7 @@ from audits.models import (
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(admin.ModelAdmin[Department]):
     list_display = ["code", "name", "parent", "is_active", "successor", "sort_order"]
     list_filter = ["is_active", "parent"]
     search_fields = ["code", "name"]
@@ -23,44 +26,48 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     list_display = ["username", "display_name", "department", "is_active", "is_staff"]
     list_filter = ["groups", "department", "is_active"]
     search_fields = ["username", "display_name", "email"]
     list_select_related = ["department"]
-    fieldsets = BaseUserAdmin.fieldsets + (("所属", {"fields": ("display_name", "department")}),)
-    add_fieldsets = BaseUserAdmin.add_fieldsets + (
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),
+        ("所属", {"fields": ("display_name", "department")}),
+    )
+    add_fieldsets = (
+        *BaseUserAdmin.add_fieldsets,
         ("所属", {"fields": ("display_name", "department")}),
     )
 
 
 @admin.register(AuditKind)
-class AuditKindAdmin(admin.ModelAdmin):
+class AuditKindAdmin(admin.ModelAdmin[AuditKind]):
     list_display = ["name", "sort_order"]
 
 
-class SectionInline(admin.TabularInline):
+class SectionInline(admin.TabularInline[Section, Audit]):
     model = Section
     extra = 0
 
 
-class KeyRiskInline(admin.TabularInline):
+class KeyRiskInline(admin.TabularInline[KeyRisk, Audit]):
     model = KeyRisk
     extra = 0
 
 
-class ViewpointInline(admin.TabularInline):
+class ViewpointInline(admin.TabularInline[Viewpoint, Audit]):
     model = Viewpoint
     extra = 0
 
 
-class AuditedSystemInline(admin.TabularInline):
+class AuditedSystemInline(admin.TabularInline[AuditedSystem, Audit]):
     model = AuditedSystem
     extra = 0
 
 
 @admin.register(Audit)
-class AuditAdmin(admin.ModelAdmin):
+class AuditAdmin(admin.ModelAdmin[Audit]):
     list_display = ["id", "fiscal_year_label", "kinds_label", "theme", "period_start", "period_end"]
     list_filter = ["fiscal_year", "kinds", "audited_departments"]
     search_fields = ["theme", "report_number"]
@@ -76,17 +83,17 @@ class AuditAdmin(admin.ModelAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(admin.ModelAdmin[Activity]):
     list_display = ["at", "actor", "action", "target_type", "target_id", "summary"]
     list_filter = ["action", "target_type"]
     search_fields = ["summary"]
     list_select_related = ["actor"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Activity | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Activity | None = None) -> bool:
         return False

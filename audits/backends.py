@@ -10,7 +10,7 @@ class UserWithDepartmentBackend(ModelBackend):
     and its 部局: every page's header shows them, which otherwise cost one or two queries
     per request."""
 
-    def get_user(self, user_id: int) -> User | None:  # type: ignore[override]
+    def get_user(self, user_id: int) -> User | None:
         try:
             user = User._default_manager.select_related("department__parent").get(pk=user_id)
         except User.DoesNotExist:

@@ -162,7 +162,7 @@ def load_audit(name: str, departments: dict[str, Department], auditor: User) -> 
         )
     for order, item in enumerate(data.get("schedule", [])):
         audit.schedule.create(
-            date=_date(item["date"]),
+            date=datetime.date.fromisoformat(item["date"]),
             category=item["category"],
             content=item.get("content", ""),
             sort_order=order,
@@ -218,7 +218,7 @@ def load_audit(name: str, departments: dict[str, Department], auditor: User) -> 
             record_entry(
                 finding,
                 status=statuses[entry["status"]],
-                entry_date=_date(entry["date"]),  # type: ignore[arg-type]
+                entry_date=datetime.date.fromisoformat(entry["date"]),
                 content=entry["content"],
                 user=reporter,
             )

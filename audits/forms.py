@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -20,10 +21,27 @@ from audits.models import (
     Audit,
     AuditKind,
     Department,
+    KeyRisk,
     PeriodPrecision,
     ViewpointNumbering,
 )
+from audits.services import AuditHeader, AuditLists
 from audits.wareki import fiscal_year_of, format_fiscal_year
+
+if TYPE_CHECKING:
+    from findings.models import FindingKind
+
+_F = TypeVar("_F", bound=forms.Field)
+
+
+def form_field(form: forms.BaseForm, name: str, kind: type[_F]) -> _F:
+    """form.fields[name] as the field class the form declares it with, so that its
+    queryset, choices and own methods can be set per request."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{type(form).__name__}.{name} is a {type(field).__name__}")
+    return field
+
 
 # How far back the 年度 select reaches: old audits are still transcribed years later.
 FISCAL_YEARS_BACK = 25
@@ -61,14 +79,14 @@ class DepartmentChoiceField(forms.MultipleChoiceField):
 
     widget = forms.CheckboxSelectMultiple
 
-    def __init__(self, *, label: str, required_message: str, **kwargs: object) -> None:
+    def __init__(self, *, label: str, required_message: str, **kwargs: Any) -> None:
         super().__init__(
             label=label,
             error_messages={
                 "required": required_message,
                 "invalid_choice": "選択肢にない所属です。一覧から選んでください。",
             },
-            **kwargs,  # type: ignore[arg-type]
+            **kwargs,
         )
         self._by_id: dict[str, Department] = {}
 
@@ -91,7 +109,7 @@ class DepartmentChoiceField(forms.MultipleChoiceField):
             groups.append(("その他", orphans))
         self.choices = groups
 
-    def clean(self, value: object) -> list[Department]:  # type: ignore[override]
+    def clean(self, value: object) -> list[Department]:
         ids = super().clean(value)
         return [self._by_id[pk] for pk in ids]
 
@@ -211,7 +229,7 @@ class AuditForm(forms.Form):
             "max_length": "あて先の書き方は100文字以内で入力してください。",
         },
     )
-    finding_kinds = forms.ModelMultipleChoiceField(
+    finding_kinds: forms.ModelMultipleChoiceField[FindingKind] = forms.ModelMultipleChoiceField(
         label="報告に載せる区分",
         queryset=None,  # set in __init__ so the vocabulary is read per request
         widget=forms.CheckboxSelectMultiple,
@@ -223,7 +241,7 @@ class AuditForm(forms.Form):
         },
     )
 
-    def __init__(self, *args: object, audit: Audit | None = None, **kwargs: object) -> None:
+    def __init__(self, *args: Any, audit: Audit | None = None, **kwargs: Any) -> None:
         from findings.models import FindingKind
 
         self.audit = audit
@@ -245,19 +263,24 @@ class AuditForm(forms.Form):
                 "addressee_format": audit.addressee_format,
                 "finding_kinds": [k.pk for k in audit.finding_kinds.all()],
             }
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         kinds = FindingKind.objects.all()
-        self.fields["finding_kinds"].queryset = kinds
+        form_field(self, "finding_kinds", forms.ModelMultipleChoiceField).queryset = kinds
         if audit is None and not self.is_bound:
             self.initial.setdefault("finding_kinds", [k.pk for k in kinds])
             self.initial.setdefault("fiscal_year", fiscal_year_of(timezone.localdate()))
         current_year = audit.fiscal_year if audit is not None else None
-        self.fields["fiscal_year"].choices = fiscal_year_choices(current_year)
+        form_field(self, "fiscal_year", forms.TypedChoiceField).choices = fiscal_year_choices(
+            current_year
+        )
         chosen = [d.pk for d in audit.audited_departments.all()] if audit is not None else []
-        self.fields["audited_departments"].set_departments(all_departments(), chosen)
+        form_field(self, "audited_departments", DepartmentChoiceField).set_departments(
+            all_departments(), chosen
+        )
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         start: datetime.date | None = data.get("period_start")
         end: datetime.date | None = data.get("period_end")
         if start is not None and end is not None and end < start:
@@ -275,17 +298,31 @@ class AuditForm(forms.Form):
                     data[name] = data[name].replace(day=1)
         return data
 
-    def header_values(self) -> dict[str, object]:
+    def header_values(self) -> AuditHeader:
         """The audit's own fields for audits.services (create_audit / update_audit)."""
-        from audits.services import HEADER_FIELDS
+        data = self.cleaned_data
+        return AuditHeader(
+            fiscal_year=data["fiscal_year"],
+            theme=data["theme"],
+            period_start=data["period_start"],
+            period_end=data["period_end"],
+            period_precision=data["period_precision"],
+            report_number=data["report_number"],
+            report_date=data["report_date"],
+            signers=data["signers"],
+            notice_date=data["notice_date"],
+            auditor_names=data["auditor_names"],
+            viewpoint_numbering=data["viewpoint_numbering"],
+            addressee_format=data["addressee_format"],
+        )
 
-        return {name: self.cleaned_data[name] for name in HEADER_FIELDS if name in self.fields}
-
-    def list_values(self) -> dict[str, object]:
-        return {
-            name: self.cleaned_data[name]
-            for name in ("kinds", "audited_departments", "finding_kinds")
-        }
+    def list_values(self) -> AuditLists:
+        data = self.cleaned_data
+        return AuditLists(
+            kinds=list(data["kinds"]),
+            audited_departments=data["audited_departments"],
+            finding_kinds=list(data["finding_kinds"]),
+        )
 
 
 def _number_field(what: str, example: str = "") -> forms.CharField:
@@ -332,7 +369,7 @@ class ViewpointForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "着眼点の文を入力してください。"},
     )
-    key_risk = forms.ModelChoiceField(
+    key_risk: forms.ModelChoiceField[KeyRisk] = forms.ModelChoiceField(
         label="重要リスク",
         queryset=None,
         required=False,
@@ -341,10 +378,10 @@ class ViewpointForm(forms.Form):
     )
 
     def __init__(
-        self, *args: object, audit: Audit, key_risks: list | None = None, **kwargs: object
+        self, *args: Any, audit: Audit, key_risks: list[KeyRisk] | None = None, **kwargs: Any
     ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        field = self.fields["key_risk"]
+        super().__init__(*args, **kwargs)
+        field = form_field(self, "key_risk", forms.ModelChoiceField)
         field.queryset = audit.key_risks.all()
         if key_risks is not None:
             # Already loaded by the page: render from the list instead of another query.

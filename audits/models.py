@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import F, Q
 
 from audits.wareki import format_fiscal_year
+
+if TYPE_CHECKING:
+    from audits.roles import Role
 
 MIN_FISCAL_YEAR = 1989
 MAX_FISCAL_YEAR = 2200
@@ -61,7 +65,7 @@ class Department(models.Model):
     @property
     def full_name(self) -> str:
         """ "総務部 ICT戦略課" for a 課; the plain name for a 部局."""
-        if self.parent_id is None:
+        if self.parent is None:
             return self.name
         return f"{self.parent.name} {self.name}"
 
@@ -78,6 +82,10 @@ class User(AbstractUser):
         related_name="members",
     )
     display_name = models.CharField("氏名", max_length=100, blank=True)
+
+    # Filled once per request by audits.roles.role_of and audits.access.department_scope.
+    _role_cache: Role | None
+    _department_scope_cache: set[int]
 
     class Meta(AbstractUser.Meta):
         verbose_name = "利用者"
@@ -258,8 +266,9 @@ class Audit(models.Model):
 
     def addressee_for(self, department: Department) -> str:
         """ "【市民局（施設担当）に対して】" for one department, by addressee_format."""
-        bureau = department.parent.name if department.parent_id else department.name
-        section = department.name if department.parent_id else ""
+        parent = department.parent
+        bureau = parent.name if parent is not None else department.name
+        section = department.name if parent is not None else ""
         return (
             (self.addressee_format or DEFAULT_ADDRESSEE_FORMAT)
             .replace("{所属}", department.full_name)

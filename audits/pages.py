@@ -10,18 +10,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
+from typing import TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse
+from django.forms import Form
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audits.access import can_edit_audits, get_audit_for_user, get_editable_audit, visible_audits
 from audits.forms import AuditForm, KeyRiskForm, SectionForm, ViewpointForm, attach_errors
+from audits.http import AuthenticatedHttpRequest
 from audits.models import Audit, Department, User
 from audits.services import add_key_risk, add_section, add_viewpoint, create_audit, update_audit
 from findings.access import visible_findings
@@ -29,7 +32,7 @@ from findings.models import Finding
 from findings.outline import key_risk_table, outline
 
 
-def require_editor(request: HttpRequest) -> None:
+def require_editor(request: AuthenticatedHttpRequest) -> None:
     """Fail closed: anyone who may not edit audits gets the same 404 as a missing page."""
     if not can_edit_audits(request.user):
         raise Http404
@@ -40,7 +43,7 @@ def editors_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     (never a 405 that reveals the URL exists)."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def wrapped(request: AuthenticatedHttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         require_editor(request)
         return view(request, *args, **kwargs)
 
@@ -78,7 +81,7 @@ def audits_with_counts(user: User) -> QuerySet[Audit]:
 
 
 @require_GET
-def audit_list(request: HttpRequest) -> HttpResponse:
+def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     audits = list(audits_with_counts(request.user))
     return render(
         request,
@@ -92,7 +95,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 @editors_only
 @require_http_methods(["GET", "POST"])
-def audit_create(request: HttpRequest) -> HttpResponse:
+def audit_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_editor(request)
     form = AuditForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -111,7 +114,7 @@ def audit_create(request: HttpRequest) -> HttpResponse:
 
 @editors_only
 @require_http_methods(["GET", "POST"])
-def audit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def audit_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require_editor(request)
     audit = get_audit_for_user(request.user, pk).audit
     form = AuditForm(request.POST or None, audit=audit)
@@ -160,13 +163,16 @@ def audit_findings(user: User, audit: Audit) -> list[Finding]:
 
 @dataclass
 class StructureForms:
-    section: SectionForm
-    key_risk: KeyRiskForm
-    viewpoint: ViewpointForm
+    section: Form
+    key_risk: Form
+    viewpoint: Form
 
 
 def _detail_context(
-    request: HttpRequest, audit: Audit, can_change: bool, forms: StructureForms | None = None
+    request: AuthenticatedHttpRequest,
+    audit: Audit,
+    can_change: bool,
+    forms: StructureForms | None = None,
 ) -> dict[str, object]:
     kinds = list(audit.finding_kinds.all())
     sections = list(audit.sections.all())
@@ -198,7 +204,7 @@ def _detail_context(
 
 
 @require_GET
-def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def audit_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     access = get_audit_for_user(request.user, pk)
     return render(
         request,
@@ -211,7 +217,7 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _structure_response(
-    request: HttpRequest, audit: Audit, part: str, bound: StructureForms
+    request: AuthenticatedHttpRequest, audit: Audit, part: str, bound: StructureForms
 ) -> HttpResponse:
     """After an add: the card again for htmx, else the whole page (errors shown inline)
     or a redirect back to the card (success)."""
@@ -222,7 +228,7 @@ def _structure_response(
 
 
 # The inline add forms of the audit page, by StructureForms slot: (data, audit) → form.
-STRUCTURE_FORMS: dict[str, Callable[..., object]] = {
+STRUCTURE_FORMS: dict[str, Callable[[QueryDict | None, Audit], Form]] = {
     "section": lambda data, audit: SectionForm(data, prefix="section"),
     "key_risk": lambda data, audit: KeyRiskForm(data, prefix="risk"),
     "viewpoint": lambda data, audit: ViewpointForm(data, prefix="viewpoint", audit=audit),
@@ -233,13 +239,16 @@ def _fresh_forms(audit: Audit) -> StructureForms:
     return StructureForms(**{slot: make(None, audit) for slot, make in STRUCTURE_FORMS.items()})
 
 
+_Added = TypeVar("_Added")
+
+
 def _add_structure(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     pk: int,
     part: str,
     slot: str,
-    add: Callable[..., object],
-    message: Callable[[object], str],
+    add: Callable[..., _Added],
+    message: Callable[[_Added], str],
 ) -> HttpResponse:
     """One inline add form of the audit page (節, 重要リスク, 着眼点): validate, call the
     service, and answer with the card (htmx) or the page."""
@@ -260,7 +269,7 @@ def _add_structure(
 
 @editors_only
 @require_POST
-def section_add(request: HttpRequest, pk: int) -> HttpResponse:
+def section_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _add_structure(
         request, pk, "sections", "section", add_section, lambda s: f"節「{s}」を追加しました。"
     )
@@ -268,7 +277,7 @@ def section_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @editors_only
 @require_POST
-def key_risk_add(request: HttpRequest, pk: int) -> HttpResponse:
+def key_risk_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _add_structure(
         request,
         pk,
@@ -281,18 +290,20 @@ def key_risk_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @editors_only
 @require_POST
-def viewpoint_add(request: HttpRequest, pk: int) -> HttpResponse:
+def viewpoint_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _add_structure(
         request,
         pk,
         "viewpoints",
         "viewpoint",
         add_viewpoint,
-        lambda v: f"着眼点「{v.number}」を追加しました。",  # type: ignore[attr-defined]
+        lambda v: f"着眼点「{v.number}」を追加しました。",
     )
 
 
-def _added(request: HttpRequest, audit: Audit, part: str, message: str) -> HttpResponse:
+def _added(
+    request: AuthenticatedHttpRequest, audit: Audit, part: str, message: str
+) -> HttpResponse:
     if request.headers.get("HX-Request") == "true":
         context = _detail_context(request, audit, True)
         context["added_message"] = message

@@ -90,10 +90,9 @@ def role_of(user: User | AnonymousUser) -> Role | None:
     if not user.is_authenticated or not user.is_active:
         return None
     # Cached on the user object: a request asks several times, the answer cannot change.
-    cached = getattr(user, "_role_cache", False)
-    if cached is not False:
-        return cached
+    if hasattr(user, "_role_cache"):
+        return user._role_cache
     names = {group.name for group in user.groups.all()}
     role = next((r for r in ROLE_PRECEDENCE if r.value in names), None)
-    user._role_cache = role  # type: ignore[union-attr]
+    user._role_cache = role
     return role

@@ -3,11 +3,15 @@ user, runs in one transaction and records who did it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
+from django.apps.registry import Apps
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Manager, QuerySet
 
 from audits.models import (
     Audit,
@@ -21,6 +25,9 @@ from audits.models import (
     record_activity,
 )
 from audits.roles import GROUP_PERMISSIONS
+
+if TYPE_CHECKING:
+    from findings.models import FindingKind
 
 # The vocabulary every installation starts with; each authority can add its own as data.
 # 財務監査 before 行政監査: joined kinds print in this order ("財務監査・行政監査").
@@ -39,7 +46,7 @@ STATUSES = [
 
 
 @transaction.atomic
-def ensure_reference_data(registry: object = None) -> None:
+def ensure_reference_data(registry: Apps | None = None) -> None:
     """Create the default vocabularies, the permissions and the four role groups, leaving
     anything that exists alone. The data migration calls it with its historical app
     registry; tests that flush the database call it to restore what migrate made."""
@@ -47,16 +54,16 @@ def ensure_reference_data(registry: object = None) -> None:
     from django.contrib.auth.management import create_permissions
 
     registry = registry or global_apps
-    audit_kind = registry.get_model("audits", "AuditKind")  # type: ignore[attr-defined]
+    audit_kind = registry.get_model("audits", "AuditKind")
     for order, name in enumerate(AUDIT_KINDS):
         audit_kind.objects.get_or_create(name=name, defaults={"sort_order": order * 10})
-    finding_kind = registry.get_model("findings", "FindingKind")  # type: ignore[attr-defined]
+    finding_kind = registry.get_model("findings", "FindingKind")
     for code, name, heading, order in FINDING_KINDS:
         finding_kind.objects.get_or_create(
             code=code, defaults={"name": name, "heading": heading, "sort_order": order}
         )
     try:
-        subclass = registry.get_model("findings", "FindingSubclass")  # type: ignore[attr-defined]
+        subclass = registry.get_model("findings", "FindingSubclass")
     except LookupError:  # the first data migration runs before sub-classes exist
         subclass = None
     if subclass is not None:
@@ -64,7 +71,7 @@ def ensure_reference_data(registry: object = None) -> None:
             kind = finding_kind.objects.filter(code=code).first()
             if kind is not None:
                 subclass.objects.get_or_create(kind=kind, name=name, defaults={"sort_order": order})
-    status = registry.get_model("remediation", "RemediationStatus")  # type: ignore[attr-defined]
+    status = registry.get_model("remediation", "RemediationStatus")
     for code, name, closed, order in STATUSES:
         status.objects.get_or_create(
             code=code, defaults={"name": name, "is_closed": closed, "sort_order": order}
@@ -73,13 +80,14 @@ def ensure_reference_data(registry: object = None) -> None:
     for label in ("audits", "findings", "remediation"):
         create_permissions(global_apps.get_app_config(label), verbosity=0)
     ensure_role_groups(
-        registry.get_model("auth", "Group"),  # type: ignore[attr-defined]
-        registry.get_model("auth", "Permission"),  # type: ignore[attr-defined]
+        registry.get_model("auth", "Group"), registry.get_model("auth", "Permission")
     )
 
 
 @transaction.atomic
-def ensure_role_groups(group_model: type = Group, permission_model: type = Permission) -> None:
+def ensure_role_groups(
+    group_model: type[Group] = Group, permission_model: type[Permission] = Permission
+) -> None:
     """Create the four role groups with their permissions (idempotent). The models are
     parameters so the data migration can pass its historical ones."""
     for role, perms in GROUP_PERMISSIONS.items():
@@ -93,7 +101,34 @@ def ensure_role_groups(group_model: type = Group, permission_model: type = Permi
         group.permissions.set(wanted)
 
 
-# The audit's own scalar fields that the header form sets (everything but the lists).
+class AuditHeader(TypedDict, total=False):
+    """The audit's own fields that the header form sets (everything but the lists)."""
+
+    fiscal_year: int
+    theme: str
+    period_start: datetime.date | None
+    period_end: datetime.date | None
+    period_precision: str
+    report_number: str
+    report_date: datetime.date | None
+    signers: str
+    notice_date: datetime.date | None
+    auditor_names: str
+    viewpoint_numbering: str
+    addressee_format: str
+    report_title: str
+    purpose: str
+    method: str
+    standards_applied: str
+    standards_reference: str
+
+
+class AuditLists(TypedDict):
+    kinds: list[AuditKind]
+    audited_departments: list[Department]
+    finding_kinds: list[FindingKind]
+
+
 HEADER_FIELDS = (
     "fiscal_year",
     "theme",
@@ -126,7 +161,7 @@ def _header_errors(audit: Audit) -> dict[str, str]:
 
 
 def _list_errors(
-    kinds: list[AuditKind], departments: list[Department], finding_kinds: list[object]
+    kinds: list[AuditKind], departments: list[Department], finding_kinds: list[FindingKind]
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not kinds:
@@ -138,7 +173,7 @@ def _list_errors(
     return errors
 
 
-def _check_header_fields(header: dict[str, object]) -> None:
+def _check_header_fields(header: Mapping[str, object]) -> None:
     unknown = set(header) - set(HEADER_FIELDS)
     if unknown:
         raise TypeError(f"not audit header fields: {sorted(unknown)}")
@@ -149,10 +184,10 @@ def create_audit(
     *,
     kinds: Iterable[AuditKind],
     audited_departments: Iterable[Department],
-    finding_kinds: Iterable[object] = (),
+    finding_kinds: Iterable[FindingKind] = (),
     auditors: Iterable[User] = (),
     user: User | None,
-    **header: object,
+    **header: Unpack[AuditHeader],
 ) -> Audit:
     """A new audit from its header (HEADER_FIELDS) and its lists. Without finding_kinds
     the audit reports every class configured."""
@@ -184,8 +219,8 @@ def update_audit(
     user: User | None,
     kinds: Iterable[AuditKind],
     audited_departments: Iterable[Department],
-    finding_kinds: Iterable[object],
-    **changes: object,
+    finding_kinds: Iterable[FindingKind],
+    **changes: Unpack[AuditHeader],
 ) -> Audit:
     """Change an audit's header. A class that already has findings cannot be dropped from
     the report: they would vanish from the printed table."""
@@ -215,7 +250,7 @@ def update_audit(
     return locked
 
 
-def _next_order(queryset) -> int:  # type: ignore[no-untyped-def]
+def _next_order(queryset: QuerySet[Any] | Manager[Any]) -> int:
     last = queryset.order_by("-sort_order").values_list("sort_order", flat=True).first()
     return 0 if last is None else last + 1
 

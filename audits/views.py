@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
+from audits.http import AuthenticatedHttpRequest
 from audits.roles import Role, role_of
 
 START_PAGES = {
@@ -15,7 +16,7 @@ START_PAGES = {
 
 
 @require_safe
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Each role's start page. A user without a role gets an explanation, not a redirect
     (every page would send them back here)."""
     role = role_of(request.user)

@@ -29,6 +29,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -148,7 +149,7 @@ def synthetic_audit(theme: str, findings: int, entries_each: int) -> Any:
     kinds = list(FindingKind.objects.filter(code__in=["shiteki", "iken"]).order_by("sort_order"))
     audit = create_audit(
         fiscal_year=2023,
-        kind=AuditKind.objects.get(name="行政監査"),
+        kinds=[AuditKind.objects.get(name="行政監査")],
         theme=theme,
         audited_departments=[ict],
         period_start=datetime.date(2023, 11, 1),
@@ -285,7 +286,7 @@ def bench_sheets(user: Any) -> None:
     FIGURES.append(Figure("5,000/15,000: build_report", built, queries=queries))
     for name, render in (("Excel", render_xlsx), ("CSV", render_csv)):
         gc.collect()
-        content, rendered = timed(lambda render=render: render(report))
+        content, rendered = timed(partial(render, report))
         FIGURES.append(Figure(f"5,000/15,000: {name} render only", rendered, SHEET_TARGET))
         FIGURES.append(
             Figure(

@@ -2,9 +2,13 @@
 
 from pathlib import Path
 
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import database_from_env, env_bool, env_int, env_list, env_str
+
+# Lets class bases such as admin.ModelAdmin[Audit], which mypy needs, work at run time.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

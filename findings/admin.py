@@ -1,15 +1,20 @@
-from django.contrib import admin
+from __future__ import annotations
 
-from findings.models import Finding, FindingKind
+from typing import cast
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from findings.models import Finding, FindingKind, FindingQuerySet
 
 
 @admin.register(FindingKind)
-class FindingKindAdmin(admin.ModelAdmin):
+class FindingKindAdmin(admin.ModelAdmin[FindingKind]):
     list_display = ["name", "code", "heading", "sort_order"]
 
 
 @admin.register(Finding)
-class FindingAdmin(admin.ModelAdmin):
+class FindingAdmin(admin.ModelAdmin[Finding]):
     list_display = ["id", "audit", "kind", "section", "label_path", "title", "status_name"]
     list_filter = ["audit__fiscal_year", "kind", "audit", "departments"]
     search_fields = ["title", "body", "label"]
@@ -17,8 +22,9 @@ class FindingAdmin(admin.ModelAdmin):
     raw_id_fields = ["parent"]
     filter_horizontal = ["departments"]
 
-    def get_queryset(self, request):  # type: ignore[no-untyped-def]
-        return super().get_queryset(request).with_status()
+    def get_queryset(self, request: HttpRequest) -> FindingQuerySet:
+        # The default manager's queryset is a FindingQuerySet; the stubs only say QuerySet.
+        return cast(FindingQuerySet, super().get_queryset(request)).with_status()
 
     @admin.display(description="番号")
     def label_path(self, obj: Finding) -> str:

@@ -12,13 +12,14 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audits.access import get_editable_audit
 from audits.forms import attach_errors
+from audits.http import AuthenticatedHttpRequest
 from audits.models import Audit
 from audits.pages import editors_only, require_editor
 from findings.access import get_finding_for_user
@@ -35,7 +36,7 @@ from findings.services import (
 CARRIED_OVER = ("kind", "section", "viewpoint", "parent")
 
 
-def _editable_finding(request: HttpRequest, pk: int) -> Finding:
+def _editable_finding(request: AuthenticatedHttpRequest, pk: int) -> Finding:
     require_editor(request)
     queryset = Finding.objects.select_related("kind", "section", "viewpoint", "parent__viewpoint")
     access = get_finding_for_user(request.user, pk, queryset)
@@ -51,7 +52,7 @@ def _pk_or_none(value: str | None) -> int | None:
         return None
 
 
-def _carried_over(request: HttpRequest, audit: Audit) -> dict[str, int]:
+def _carried_over(request: AuthenticatedHttpRequest, audit: Audit) -> dict[str, int]:
     """The kind/section/viewpoint/parent asked for in the query string, kept only when
     they really belong to this audit (anything else is quietly ignored: it is a
     starting value, not input)."""
@@ -75,11 +76,9 @@ def _suggested_label(audit: Audit, initial: dict[str, int]) -> str:
     if kind is None:
         return ""
     parent = initial.get("parent")
-    siblings = audit.findings.filter(
-        kind_id=kind, section_id=initial.get("section"), parent_id=parent
-    )
+    siblings = audit.findings.filter(kind_id=kind, section=initial.get("section"), parent=parent)
     if parent is None:
-        siblings = siblings.filter(viewpoint_id=initial.get("viewpoint"))
+        siblings = siblings.filter(viewpoint=initial.get("viewpoint"))
     last = siblings.order_by("-sort_order", "-id").values_list("label", flat=True).first()
     if last is None:
         return first_label(audit.findings.filter(pk=parent).first() if parent else None)
@@ -88,7 +87,7 @@ def _suggested_label(audit: Audit, initial: dict[str, int]) -> str:
 
 @editors_only
 @require_http_methods(["GET", "POST"])
-def finding_create(request: HttpRequest, audit_pk: int) -> HttpResponse:
+def finding_create(request: AuthenticatedHttpRequest, audit_pk: int) -> HttpResponse:
     audit = get_editable_audit(request.user, audit_pk)
     saved = None
     if request.method == "POST":
@@ -99,15 +98,15 @@ def finding_create(request: HttpRequest, audit_pk: int) -> HttpResponse:
                     audit,
                     departments=form.cleaned_data["departments"],
                     user=request.user,
-                    **form.service_values(),  # type: ignore[arg-type]
+                    **form.service_values(),
                 )
             except ValidationError as error:
                 attach_errors(form, error)
             else:
                 return _after_create(request, audit, finding)
     else:
-        initial: dict[str, object] = dict(_carried_over(request, audit))
-        initial["label"] = _suggested_label(audit, initial)  # type: ignore[arg-type]
+        carried = _carried_over(request, audit)
+        initial: dict[str, object] = {**carried, "label": _suggested_label(audit, carried)}
         # A first finding most often goes into the audit's first kind and section.
         for name, queryset in (("kind", audit.finding_kinds), ("section", audit.sections)):
             if name not in initial:
@@ -129,7 +128,9 @@ def finding_create(request: HttpRequest, audit_pk: int) -> HttpResponse:
     )
 
 
-def _after_create(request: HttpRequest, audit: Audit, finding: Finding) -> HttpResponse:
+def _after_create(
+    request: AuthenticatedHttpRequest, audit: Audit, finding: Finding
+) -> HttpResponse:
     if "finish" in request.POST:
         messages.success(request, f"指摘事項「{finding}」を登録しました。")
         return redirect(reverse("audit_detail", args=[audit.pk]) + f"#finding-{finding.pk}")
@@ -146,7 +147,7 @@ def _after_create(request: HttpRequest, audit: Audit, finding: Finding) -> HttpR
 
 @editors_only
 @require_http_methods(["GET", "POST"])
-def finding_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     finding = _editable_finding(request, pk)
     audit = finding.audit
     form = FindingForm(request.POST or None, audit=audit, finding=finding)
@@ -172,7 +173,7 @@ def finding_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @editors_only
 @require_http_methods(["GET", "POST"])
-def finding_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     finding = _editable_finding(request, pk)
     audit = finding.audit
     error = ""
@@ -204,7 +205,7 @@ def finding_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @editors_only
 @require_POST
-def finding_move(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     finding = _editable_finding(request, pk)
     offset = {"up": -1, "down": 1}.get(request.POST.get("direction", ""))
     if offset is None:

@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 import django_filters
 from django import forms
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from audits.access import visible_audits, visible_departments
+from audits.forms import form_field
 from audits.wareki import format_fiscal_year
 from findings.models import Finding, FindingKind, FindingQuerySet
 from remediation.models import RemediationStatus
@@ -56,7 +57,7 @@ class FindingOrderingFilter(django_filters.OrderingFilter):
         kwargs.setdefault("fields", {})
         super().__init__(*args, **kwargs)
 
-    def filter(self, qs: FindingQuerySet, value: list[str] | None) -> FindingQuerySet:  # type: ignore[override]
+    def filter(self, qs: QuerySet[Finding], value: list[str] | None) -> QuerySet[Finding]:
         key = value[0] if value else "print"
         by_audit = (F("audit__fiscal_year").desc(), F("audit__period_start").desc())
         prefix: tuple[Any, ...] = {
@@ -106,20 +107,25 @@ class FindingFilter(django_filters.FilterSet):
         self.user = user
         audits = visible_audits(user)
         years = audits.order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct()
-        fields = self.form.fields
-        fields["fiscal_year"].choices = [("", "すべて")] + [
+        form = self.form
+        form_field(form, "fiscal_year", forms.ChoiceField).choices = [("", "すべて")] + [
             (str(y), format_fiscal_year(y)) for y in years
         ]
-        fields["audit"].queryset = audits.prefetch_related("kinds").order_by(
-            "-fiscal_year", "-period_start", "id"
-        )
-        fields["department"].queryset = visible_departments(user).select_related("parent")
-        fields["status"].choices = [
+        form_field(form, "audit", forms.ModelChoiceField).queryset = audits.prefetch_related(
+            "kinds"
+        ).order_by("-fiscal_year", "-period_start", "id")
+        form_field(form, "department", forms.ModelChoiceField).queryset = visible_departments(
+            user
+        ).select_related("parent")
+        # Kept typed for reports.forms, which names the chosen status in a report's title.
+        self.status_choices: list[tuple[str, str]] = [
             ("", "すべて"),
             (STATUS_OPEN, "未完了（措置済以外・未報告を含む）"),
             (STATUS_UNREPORTED, "未報告"),
         ] + [(str(s.pk), s.name) for s in RemediationStatus.objects.all()]
-        fields["o"].choices = list(ORDERINGS.items())
+        form_field(form, "status", forms.ChoiceField).choices = self.status_choices
+        form_field(form, "o", forms.ChoiceField).choices = list(ORDERINGS.items())
+        fields = form.fields
         for field in fields.values():
             field.error_messages["invalid_choice"] = INVALID_CHOICE
             field.required = False
@@ -131,7 +137,7 @@ class FindingFilter(django_filters.FilterSet):
         """True when a value was refused: the list then shows nothing."""
         return self.is_bound and not self.form.is_valid()
 
-    def filter_queryset(self, queryset: FindingQuerySet) -> FindingQuerySet:
+    def filter_queryset(self, queryset: QuerySet[Finding]) -> QuerySet[Finding]:
         if not self.form.is_valid():
             return queryset.none()
         queryset = super().filter_queryset(queryset)
@@ -140,11 +146,13 @@ class FindingFilter(django_filters.FilterSet):
         return queryset
 
     @property
-    def qs(self) -> FindingQuerySet:
+    def qs(self) -> QuerySet[Finding]:
         if not self.is_bound:
             # An unbound filter still sorts in print order.
             if not hasattr(self, "_qs"):
-                self._qs = self.filters["o"].filter(self.queryset.all(), None)
+                base = self.queryset
+                assert base is not None  # FilterSet.__init__ falls back to the model's
+                self._qs = self.filters["o"].filter(base.all(), None)
             return self._qs
         return super().qs
 
@@ -165,8 +173,9 @@ class FindingFilter(django_filters.FilterSet):
         if value == STATUS_OPEN:
             return queryset.open()
         if value == STATUS_UNREPORTED:
-            return queryset.filter(status_id_now__isnull=True)
-        return queryset.filter(status_id_now=int(value))
+            # Q objects: the annotation is no model field, so django-stubs cannot check it.
+            return queryset.filter(Q(status_id_now__isnull=True))
+        return queryset.filter(Q(status_id_now=int(value)))
 
     def filter_overdue(self, queryset: FindingQuerySet, name: str, value: bool | None) -> Any:
         if not value:

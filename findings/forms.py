@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
 import re
+from typing import Any, TypedDict
 
 from django import forms
 
-from audits.forms import all_departments, date_field, department_field
-from audits.models import Audit
-from findings.models import Finding, FindingSubclass
+from audits.forms import (
+    DepartmentChoiceField,
+    all_departments,
+    date_field,
+    department_field,
+    form_field,
+)
+from audits.models import Audit, Section, Viewpoint
+from findings.models import Finding, FindingKind, FindingSubclass
 
 NOT_IN_AUDIT = "この監査の{}を一覧から選んでください。"
 
@@ -47,8 +55,23 @@ def first_label(parent: Finding | None) -> str:
     return "ア" if parent is not None else ""
 
 
+class FindingValues(TypedDict):
+    """What the form hands to add_finding / update_finding besides the departments."""
+
+    kind: FindingKind
+    section: Section | None
+    viewpoint: Viewpoint | None
+    parent: Finding | None
+    label: str
+    title: str
+    body: str
+    subclass: FindingSubclass | None
+    extra_viewpoints: list[Viewpoint]
+    due_date: datetime.date | None
+
+
 class FindingForm(forms.Form):
-    kind = forms.ModelChoiceField(
+    kind: forms.ModelChoiceField[FindingKind] = forms.ModelChoiceField(
         label="区分",
         queryset=None,
         empty_label=None,
@@ -57,14 +80,14 @@ class FindingForm(forms.Form):
             "invalid_choice": NOT_IN_AUDIT.format("区分"),
         },
     )
-    section = forms.ModelChoiceField(
+    section: forms.ModelChoiceField[Section] = forms.ModelChoiceField(
         label="節",
         queryset=None,
         required=False,
         empty_label="（節なし）",
         error_messages={"invalid_choice": NOT_IN_AUDIT.format("節")},
     )
-    viewpoint = forms.ModelChoiceField(
+    viewpoint: forms.ModelChoiceField[Viewpoint] = forms.ModelChoiceField(
         label="着眼点",
         queryset=None,
         required=False,
@@ -72,7 +95,7 @@ class FindingForm(forms.Form):
         help_text="この着眼点の下に印刷します。小項目（ア、イ …）は親項目の着眼点に載ります。",
         error_messages={"invalid_choice": NOT_IN_AUDIT.format("着眼点")},
     )
-    extra_viewpoints = forms.ModelMultipleChoiceField(
+    extra_viewpoints: forms.ModelMultipleChoiceField[Viewpoint] = forms.ModelMultipleChoiceField(
         label="ほかに答える着眼点",
         queryset=None,
         required=False,
@@ -84,7 +107,7 @@ class FindingForm(forms.Form):
             "invalid_pk_value": NOT_IN_AUDIT.format("着眼点"),
         },
     )
-    parent = forms.ModelChoiceField(
+    parent: forms.ModelChoiceField[Finding] = forms.ModelChoiceField(
         label="親項目",
         queryset=None,
         required=False,
@@ -114,7 +137,7 @@ class FindingForm(forms.Form):
         error_messages={"required": "本文を入力してください。"},
     )
     departments = department_field("担当所属", "担当所属を1つ以上選んでください。")
-    subclass = forms.ModelChoiceField(
+    subclass: forms.ModelChoiceField[FindingSubclass] = forms.ModelChoiceField(
         label="細区分",
         queryset=None,
         required=False,
@@ -125,7 +148,7 @@ class FindingForm(forms.Form):
     due_date = date_field("措置期限", required=False)
 
     def __init__(
-        self, *args: object, audit: Audit, finding: Finding | None = None, **kwargs: object
+        self, *args: Any, audit: Audit, finding: Finding | None = None, **kwargs: Any
     ) -> None:
         self.audit = audit
         self.finding = finding
@@ -143,21 +166,21 @@ class FindingForm(forms.Form):
                 "extra_viewpoints": [link.viewpoint_id for link in finding.viewpoint_links.all()],
                 "due_date": finding.due_date,
             }
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["kind"].queryset = audit.finding_kinds.all()
-        self.fields["section"].queryset = audit.sections.all()
+        super().__init__(*args, **kwargs)
+        form_field(self, "kind", forms.ModelChoiceField).queryset = audit.finding_kinds.all()
+        form_field(self, "section", forms.ModelChoiceField).queryset = audit.sections.all()
         viewpoints = audit.viewpoints.select_related("key_risk").order_by(
             "key_risk__sort_order", "sort_order", "id"
         )
         for name in ("viewpoint", "extra_viewpoints"):
-            field = self.fields[name]
+            field = form_field(self, name, forms.ModelChoiceField)
             field.queryset = viewpoints
-            field.label_from_instance = viewpoint_choice_label
-        subclass_field = self.fields["subclass"]
+            field.label_from_instance = viewpoint_choice_label  # type: ignore[method-assign,assignment]
+        subclass_field = form_field(self, "subclass", forms.ModelChoiceField)
         subclass_field.queryset = FindingSubclass.objects.filter(
             kind__in=audit.finding_kinds.all()
         ).select_related("kind")
-        subclass_field.label_from_instance = lambda s: f"{s.kind.name}：{s.name}"
+        subclass_field.label_from_instance = subclass_choice_label  # type: ignore[method-assign,assignment]
         # A sub-item without departments of its own takes its parent's (the service decides).
         self.fields["departments"].required = False
         # Validation accepts any finding of this audit so that choosing a sub-item gets
@@ -165,7 +188,7 @@ class FindingForm(forms.Form):
         candidates = Finding.objects.filter(audit=audit)
         if finding is not None:
             candidates = candidates.exclude(pk=finding.pk)
-        parent_field = self.fields["parent"]
+        parent_field = form_field(self, "parent", forms.ModelChoiceField)
         parent_field.queryset = candidates
         tops = candidates.filter(parent__isnull=True).select_related("kind", "section", "viewpoint")
         parent_field.choices = [("", parent_field.empty_label)] + [
@@ -177,9 +200,11 @@ class FindingForm(forms.Form):
                 "viewpoint"
             ].help_text = "この監査には着眼点がまだありません（監査の画面で追加できます）。"
         chosen = [d.pk for d in finding.departments.all()] if finding is not None else []
-        self.fields["departments"].set_departments(all_departments(), chosen)
+        form_field(self, "departments", DepartmentChoiceField).set_departments(
+            all_departments(), chosen
+        )
 
-    def service_values(self) -> dict[str, object]:
+    def service_values(self) -> FindingValues:
         data = self.cleaned_data
         return {
             "kind": data["kind"],
@@ -195,12 +220,13 @@ class FindingForm(forms.Form):
         }
 
 
-def viewpoint_choice_label(viewpoint: object) -> str:
-    """ "(2) ア 情報資産の…": the key risk's number, then the viewpoint's, each spaced."""
-    from audits.models import Viewpoint
+def subclass_choice_label(subclass: FindingSubclass) -> str:
+    return f"{subclass.kind.name}：{subclass.name}"
 
-    assert isinstance(viewpoint, Viewpoint)
-    risk = viewpoint.key_risk.number if viewpoint.key_risk_id else ""
+
+def viewpoint_choice_label(viewpoint: Viewpoint) -> str:
+    """ "(2) ア 情報資産の…": the key risk's number, then the viewpoint's, each spaced."""
+    risk = viewpoint.key_risk.number if viewpoint.key_risk is not None else ""
     return " ".join(p for p in (risk, viewpoint.number, viewpoint.text[:60]) if p)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from audits.models import Audit, Department, Section, User, Viewpoint
@@ -100,7 +100,7 @@ class StatusSnapshot:
 UNREPORTED = StatusSnapshot(UNREPORTED_LABEL, None, False, None, "unreported")
 
 
-def _latest_entries(as_of: datetime.date | None):
+def _latest_entries(as_of: datetime.date | None) -> QuerySet[RemediationEntry]:
     from remediation.models import RemediationEntry
 
     entries = RemediationEntry.objects.filter(finding=OuterRef("pk"))
@@ -130,7 +130,8 @@ class FindingQuerySet(models.QuerySet["Finding"]):
         return self.filter(Q(status_closed_now=False) | Q(status_closed_now__isnull=True))
 
     def closed(self) -> FindingQuerySet:
-        return self.filter(status_closed_now=True)
+        # A Q object: the annotation is no model field, so django-stubs cannot check it.
+        return self.filter(Q(status_closed_now=True))
 
     def in_print_order(self) -> FindingQuerySet:
         """As printed: by kind and section, each top-level finding followed by its
@@ -247,26 +248,26 @@ class Finding(models.Model):
         # Seed 000 numbers findings under their viewpoint ("(3)①"); an audit that groups
         # viewpoints under key risks numbers its findings on their own ("指摘事項1"), since
         # one finding may answer viewpoints of several risks.
-        if (
-            node is not None
-            and node.viewpoint_id is not None
-            and node.viewpoint.key_risk_id is None
-        ):
-            parts.append(node.viewpoint.number)
+        viewpoint = node.viewpoint if node is not None else None
+        if viewpoint is not None and viewpoint.key_risk_id is None:
+            parts.append(viewpoint.number)
         return "".join(reversed(parts))
 
     @property
     def current_status(self) -> StatusSnapshot:
         """From the with_status() annotation when present, else from (prefetched) entries."""
-        if hasattr(self, "status_id_now"):
-            if self.status_id_now is None:
+        # with_status() annotations land in the instance's __dict__; django-stubs types
+        # them only on the queryset's own result type, so read them from there.
+        annotated = vars(self)
+        if "status_id_now" in annotated:
+            if annotated["status_id_now"] is None:
                 return UNREPORTED
             return StatusSnapshot(
-                self.status_name_now,
-                self.status_date_now,
-                bool(self.status_closed_now),
-                self.status_id_now,
-                getattr(self, "status_code_now", None) or "",
+                annotated["status_name_now"],
+                annotated["status_date_now"],
+                bool(annotated["status_closed_now"]),
+                annotated["status_id_now"],
+                annotated.get("status_code_now") or "",
             )
         latest = self.latest_entry()
         if latest is None:
@@ -286,6 +287,14 @@ class Finding(models.Model):
         if not entries:
             return None
         return max(entries, key=RemediationEntry.latest_key)
+
+    @property
+    def has_sub_items(self) -> bool:
+        """Whether sub-items (ア, イ) hang under this finding, read from the has_children
+        annotation that list pages add with Exists(). django-stubs types an annotation only
+        on the annotating queryset's own rows and rejects a model attribute of the same
+        name, hence the read from the instance's __dict__."""
+        return bool(vars(self)["has_children"])
 
     @property
     def is_open(self) -> bool:

@@ -78,8 +78,9 @@ def _mark_ends(nodes: list[OutlineFinding]) -> None:
 
 def _print_key(finding: Finding) -> tuple[int, int, int, int]:
     # A sub-item shown without its parent takes the parent's place.
-    if finding.parent_id is not None:
-        return (finding.parent.sort_order, finding.parent_id, 1, finding.sort_order)
+    parent = finding.parent
+    if parent is not None:
+        return (parent.sort_order, parent.pk, 1, finding.sort_order)
     return (finding.sort_order, finding.pk, 0, 0)
 
 
@@ -96,8 +97,8 @@ def outline(
     nodes: dict[int, OutlineFinding] = {}
     tops: dict[tuple[int, int | None], list[OutlineFinding]] = defaultdict(list)
     for finding in ordered:
-        if finding.parent_id in present:
-            parent = nodes[finding.parent_id]  # type: ignore[index]
+        if finding.parent_id is not None and finding.parent_id in present:
+            parent = nodes[finding.parent_id]
             node = OutlineFinding(finding, 1, parent.path + finding.label)
             parent.children.append(node)
         else:

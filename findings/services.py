@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 
 from audits.models import Audit, Department, Section, User, Viewpoint, record_activity
 from findings.models import Finding, FindingKind, FindingSubclass, FindingViewpoint
@@ -62,13 +63,15 @@ def _validate_structure(
         raise ValidationError(errors)
 
 
-def _siblings(audit: Audit, kind: FindingKind, section: Section | None, parent: Finding | None):  # type: ignore[no-untyped-def]
+def _siblings(
+    audit: Audit, kind: FindingKind, section: Section | None, parent: Finding | None
+) -> QuerySet[Finding]:
     if parent is not None:
         return parent.children.all()
     return Finding.objects.filter(audit=audit, kind=kind, section=section, parent__isnull=True)
 
 
-def _insertion_order(siblings, viewpoint: Viewpoint | None) -> int:  # type: ignore[no-untyped-def]
+def _insertion_order(siblings: QuerySet[Finding], viewpoint: Viewpoint | None) -> int:
     """Where a new finding goes among its siblings: after the last one under the same or an
     earlier viewpoint, so "(5)④" added late still prints under (5) and not after (7).
     The siblings are renumbered 0..n around the free place."""
@@ -85,9 +88,9 @@ def _insertion_order(siblings, viewpoint: Viewpoint | None) -> int:  # type: ign
             other = sibling.viewpoint
             if other is None or (other.sort_order, other.pk) <= rank:
                 position = index + 1
-    for order, sibling in enumerate([*ordered[:position], None, *ordered[position:]]):
-        if sibling is not None and sibling.sort_order != order:
-            Finding.objects.filter(pk=sibling.pk).update(sort_order=order)
+    for order, placed in enumerate([*ordered[:position], None, *ordered[position:]]):
+        if placed is not None and placed.sort_order != order:
+            Finding.objects.filter(pk=placed.pk).update(sort_order=order)
     return position
 
 

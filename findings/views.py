@@ -7,19 +7,20 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from audits.access import department_scope
+from audits.http import AuthenticatedHttpRequest
 from audits.models import Department
 from audits.roles import Role, role_of
 from findings.access import get_finding_for_user, visible_findings
 from findings.filters import FindingFilter
-from findings.models import Finding, FindingQuerySet, StatusSnapshot
+from findings.models import Finding, StatusSnapshot
 from remediation.models import RemediationEntry
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ PAGE_SIZE = 25
 RESULTS_TARGET = "finding-search"
 
 
-def departments_prefetch() -> Prefetch:
+def departments_prefetch() -> Prefetch[str, QuerySet[Department], str]:
     # Department.__str__ / full_name reads the parent: load it in the same query.
     return Prefetch("departments", queryset=Department.objects.select_related("parent"))
 
@@ -38,7 +39,7 @@ def has_children() -> Exists:
     return Exists(Finding.objects.filter(parent=OuterRef("pk")))
 
 
-def _sort_links(request: HttpRequest, current: str) -> dict[str, dict[str, str]]:
+def _sort_links(request: AuthenticatedHttpRequest, current: str) -> dict[str, dict[str, str]]:
     """For each sortable column: the query string that sorts by it (a second click
     reverses the direction) and its aria-sort state."""
     columns = {
@@ -60,14 +61,14 @@ def _sort_links(request: HttpRequest, current: str) -> dict[str, dict[str, str]]
     return links
 
 
-def _page(queryset: FindingQuerySet, number: str | None) -> Page:
+def _page(queryset: QuerySet[Finding], number: str | None) -> Page[Finding]:
     """A page of findings; a malformed or out-of-range page number gives page 1 / the
     last page (Paginator.get_page), never an error."""
     return Paginator(queryset, PAGE_SIZE).get_page(number)
 
 
 @require_safe
-def finding_list(request: HttpRequest) -> HttpResponse:
+def finding_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     base = (
         visible_findings(user)
@@ -111,13 +112,13 @@ class MyRow:
     days_since: int | None  # days since the latest entry's date
 
 
-def _my_rows(findings: list[Finding], today: datetime.date):
+def _my_rows(findings: list[Finding], today: datetime.date) -> tuple[list[MyRow], list[MyRow]]:
     """Leaf findings split into (open, closed), each sub-item preceded once by its
     parent as a context row when the parent is visible too."""
-    visible_parents = {f.pk: f for f in findings if f.has_children}
+    visible_parents = {f.pk: f for f in findings if f.has_sub_items}
     groups: tuple[list[MyRow], list[MyRow]] = ([], [])
     for finding in findings:
-        if finding.has_children:
+        if finding.has_sub_items:
             continue
         status = finding.current_status
         rows = groups[1] if status.is_closed else groups[0]
@@ -130,7 +131,7 @@ def _my_rows(findings: list[Finding], today: datetime.date):
 
 
 @require_safe
-def my_findings(request: HttpRequest) -> HttpResponse:
+def my_findings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Department staff's start page: every finding addressed to their department(s)."""
     user = request.user
     is_staff = role_of(user) == Role.DEPARTMENT_STAFF
@@ -168,7 +169,7 @@ def _scope_names(user: AnyUser) -> list[str]:
 
 
 @require_safe
-def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     from remediation.forms import EntryForm
 
     entries = RemediationEntry.objects.select_related(
@@ -202,7 +203,7 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("sort_order", "id")
     )
     # A parent only introduces its sub-items (ア, イ): they take the entries.
-    takes_entries = not finding.has_children
+    takes_entries = not finding.has_sub_items
     status: StatusSnapshot = finding.current_status
     entry_list = list(finding.entries.all())
     form = None

@@ -1,26 +1,29 @@
+from __future__ import annotations
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from remediation.models import Evidence, RemediationEntry, RemediationStatus
 
 
 @admin.register(RemediationStatus)
-class RemediationStatusAdmin(admin.ModelAdmin):
+class RemediationStatusAdmin(admin.ModelAdmin[RemediationStatus]):
     list_display = ["name", "code", "is_closed", "sort_order"]
 
 
-class EvidenceInline(admin.TabularInline):
+class EvidenceInline(admin.TabularInline[Evidence, RemediationEntry]):
     model = Evidence
     extra = 0
     can_delete = False
-    readonly_fields = ["original_name", "content_type", "size", "sha256", "uploaded_at"]
+    readonly_fields = ("original_name", "content_type", "size", "sha256", "uploaded_at")
     fields = readonly_fields
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: RemediationEntry | None = None) -> bool:
         return False
 
 
 @admin.register(RemediationEntry)
-class RemediationEntryAdmin(admin.ModelAdmin):
+class RemediationEntryAdmin(admin.ModelAdmin[RemediationEntry]):
     """Read-only: entries are append-only and are posted through the app's own pages."""
 
     list_display = [
@@ -44,11 +47,15 @@ class RemediationEntryAdmin(admin.ModelAdmin):
     date_hierarchy = "entry_date"
     inlines = [EvidenceInline]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(
+        self, request: HttpRequest, obj: RemediationEntry | None = None
+    ) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(
+        self, request: HttpRequest, obj: RemediationEntry | None = None
+    ) -> bool:
         return False

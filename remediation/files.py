@@ -63,7 +63,7 @@ def _magic(head: bytes) -> Sniffed | None:
     return None
 
 
-def _ooxml(upload: UploadedFile) -> Sniffed | None:
+def _ooxml(upload: UploadedFile[bytes]) -> Sniffed | None:
     """A zip is only accepted as an Office document: it must hold [Content_Types].xml
     and the main part folder of Word, Excel or PowerPoint. Only the directory is read,
     nothing is decompressed."""
@@ -102,7 +102,7 @@ def _text(head: bytes, extension: str) -> Sniffed | None:
     return Sniffed(frozenset({extension}), TEXT_TYPES[extension], "テキスト")
 
 
-def check_upload(upload: UploadedFile) -> CheckedFile:
+def check_upload(upload: UploadedFile[bytes]) -> CheckedFile:
     """The upload with its real content type, or ValidationError with a Japanese
     message that names the file."""
     name = PurePosixPath(upload.name or "").name or "（名前なし）"

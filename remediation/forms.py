@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from audits.forms import form_field
 from audits.wareki import format_wareki
 from findings.models import Finding
 from remediation.files import ALLOWED_DESCRIPTION, check_upload
@@ -30,7 +31,7 @@ class MultipleFileField(forms.FileField):
 
     widget = MultipleFileInput
 
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:  # type: ignore[override]
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
         uploads = data if isinstance(data, list | tuple) else [data] if data else []
         if not uploads and self.required:
             raise ValidationError(self.error_messages["required"], code="required")
@@ -89,7 +90,9 @@ class EntryForm(forms.Form):
             f"任意。複数選択できます（{MAX_FILES}個まで、1ファイル{limit_mb}MBまで）。"
             f"添付できるのは{ALLOWED_DESCRIPTION}です。"
         )
-        self.fields["status"].queryset = RemediationStatus.objects.order_by("sort_order", "id")
+        form_field(
+            self, "status", forms.ModelChoiceField
+        ).queryset = RemediationStatus.objects.order_by("sort_order", "id")
 
     def clean_entry_date(self) -> datetime.date:
         day: datetime.date = self.cleaned_data["entry_date"]

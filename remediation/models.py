@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import os
 import uuid
 from pathlib import PurePosixPath
+from typing import IO, Any, NoReturn, TypeVar
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import File
 from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
@@ -21,11 +24,14 @@ class AppendOnlyError(ValidationError):
     """Raised on any attempt to change or remove a posted entry or file."""
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+_M = TypeVar("_M", bound=models.Model)
+
+
+class AppendOnlyQuerySet(models.QuerySet[_M]):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("記録済みの措置は変更できません。")
 
-    def delete(self):  # type: ignore[no-untyped-def]
+    def delete(self) -> NoReturn:
         raise AppendOnlyError("記録済みの措置は削除できません。")
 
 
@@ -38,12 +44,12 @@ class AppendOnlyModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AppendOnlyError("記録済みの措置は変更できません。")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("記録済みの措置は削除できません。")
 
 
@@ -128,34 +134,34 @@ class EvidenceStorage(Storage):
     def _target(self) -> Storage:
         return storages["evidence"]
 
-    def _open(self, name, mode="rb"):  # type: ignore[no-untyped-def]
+    def _open(self, name: str, mode: str = "rb") -> File[Any]:
         return self._target.open(name, mode)
 
-    def _save(self, name, content):  # type: ignore[no-untyped-def]
+    def _save(self, name: str, content: IO[Any]) -> str:
         return self._target.save(name, content)
 
-    def get_available_name(self, name, max_length=None):  # type: ignore[no-untyped-def]
+    def get_available_name(self, name: str, max_length: int | None = None) -> str:
         return self._target.get_available_name(name, max_length=max_length)
 
-    def generate_filename(self, filename):  # type: ignore[no-untyped-def]
+    def generate_filename(self, filename: str | os.PathLike[str]) -> str:
         return self._target.generate_filename(filename)
 
-    def path(self, name):  # type: ignore[no-untyped-def]
+    def path(self, name: str) -> str:
         return self._target.path(name)
 
-    def delete(self, name):  # type: ignore[no-untyped-def]
+    def delete(self, name: str) -> None:
         return self._target.delete(name)
 
-    def exists(self, name):  # type: ignore[no-untyped-def]
+    def exists(self, name: str) -> bool:
         return self._target.exists(name)
 
-    def listdir(self, path):  # type: ignore[no-untyped-def]
+    def listdir(self, path: str) -> tuple[list[str], list[str]]:
         return self._target.listdir(path)
 
-    def size(self, name):  # type: ignore[no-untyped-def]
+    def size(self, name: str) -> int:
         return self._target.size(name)
 
-    def url(self, name):  # type: ignore[no-untyped-def]
+    def url(self, name: str | None) -> str:
         return self._target.url(name)
 
 

@@ -22,7 +22,7 @@ from remediation.models import Evidence, RemediationEntry, RemediationStatus
 class CheckedFile:
     """An upload whose size and content type were already checked (see remediation.files)."""
 
-    upload: UploadedFile
+    upload: UploadedFile[bytes]
     content_type: str
 
 
@@ -31,7 +31,8 @@ def entry_date_error(
 ) -> str | None:
     """Why an entry may not speak for this date, or None. Forms call it too, so the
     message shows beside the field together with the other fields' errors."""
-    if entry_date < finding.audit.period_start:
+    start = finding.audit.period_start
+    if start is not None and entry_date < start:
         return "措置日は監査実施日より前にはできません。"
     if entry_date > (today or timezone.localdate()):
         return "措置日に未来の日付は指定できません。"

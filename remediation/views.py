@@ -6,10 +6,11 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from audits.http import AuthenticatedHttpRequest
 from audits.wareki import format_wareki
 from findings.access import FindingAccess, get_finding_for_user
 from findings.models import Finding
@@ -19,7 +20,7 @@ from remediation.forms import CHOOSE_FILES_AGAIN, EntryForm
 from remediation.services import record_entry
 
 
-def _finding_for_entry(request: HttpRequest, pk: int) -> FindingAccess:
+def _finding_for_entry(request: AuthenticatedHttpRequest, pk: int) -> FindingAccess:
     queryset = (
         Finding.objects.select_related("kind", "viewpoint", "parent__viewpoint")
         .prefetch_related(departments_prefetch())
@@ -30,14 +31,14 @@ def _finding_for_entry(request: HttpRequest, pk: int) -> FindingAccess:
 
 
 @require_http_methods(["GET", "POST"])
-def entry_create(request: HttpRequest, pk: int) -> HttpResponse:
+def entry_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     access = _finding_for_entry(request, pk)
     finding = access.finding
     if not access.can_post_entry:
         # Managers see the finding but change nothing: 403 with an explanation, for GET
         # and POST alike.
         return render(request, "remediation/entry_forbidden.html", {"finding": finding}, status=403)
-    if finding.has_children:
+    if finding.has_sub_items:
         messages.info(request, "この項目は小項目（ア、イ …）ごとに措置を記録します。")
         return redirect("finding_detail", pk=finding.pk)
     form = EntryForm(request.POST or None, request.FILES or None, finding=finding)
@@ -48,7 +49,7 @@ def entry_create(request: HttpRequest, pk: int) -> HttpResponse:
                 status=form.cleaned_data["status"],
                 entry_date=form.cleaned_data["entry_date"],
                 content=form.cleaned_data["content"],
-                user=request.user,  # type: ignore[arg-type]
+                user=request.user,
                 files=form.cleaned_data["evidence"],
             )
         except ValidationError as error:
@@ -84,7 +85,7 @@ def _add_service_errors(form: EntryForm, error: ValidationError) -> None:
 
 
 @require_GET
-def entry_date_preview(request: HttpRequest) -> HttpResponse:
+def entry_date_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The 和暦 of the date being typed, for htmx beside the date input."""
     text = ""
     try:
@@ -96,7 +97,7 @@ def entry_date_preview(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+def evidence_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     evidence = get_evidence_for_user(request.user, pk)
     try:
         handle = evidence.file.open("rb")

@@ -347,7 +347,7 @@ def _row(
 ) -> FindingRow:
     finding = node.finding
     viewpoint = finding.viewpoint
-    if viewpoint is None and node.depth and finding.parent_id is not None:
+    if viewpoint is None and node.depth and finding.parent is not None:
         viewpoint = finding.parent.viewpoint
     key_risk = (
         viewpoints[viewpoint.pk].key_risk if viewpoint and viewpoint.pk in viewpoints else None
@@ -372,11 +372,11 @@ def _row(
         path=node.path,
         title=finding.title,
         body=finding.body,
-        subclass=finding.subclass.name if finding.subclass_id else "",
+        subclass=finding.subclass.name if finding.subclass is not None else "",
         departments=tuple(d.full_name for d in own),
         addressee="".join(audit.addressee_for(d) for d in own) if addressed else "",
         status=finding.current_status,
-        is_container=bool(finding.has_children),
+        is_container=finding.has_sub_items,
         due_date=finding.due_date,
         entries=tuple(loaded.entries.get(finding.pk, ())),
     )
@@ -401,7 +401,7 @@ def _audit_blocks(
     with_kids_shown = {f.parent_id for f in loaded.findings if f.parent_id is not None}
     by_audit: dict[int, list[Finding]] = defaultdict(list)
     for finding in loaded.findings:
-        if finding.has_children and finding.pk not in with_kids_shown:
+        if finding.has_sub_items and finding.pk not in with_kids_shown:
             continue  # a parent whose sub-items are all outside the selection
         by_audit[finding.audit_id].append(finding)
 

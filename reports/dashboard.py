@@ -21,12 +21,13 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from audits.access import department_scope, sees_everything, visible_audits
+from audits.http import AuthenticatedHttpRequest
 from audits.models import Department
 from audits.wareki import format_fiscal_year
 from findings.access import visible_findings
@@ -250,7 +251,11 @@ def build_dashboard(user: AnyUser) -> Dashboard:
         Department.objects.filter(
             pk__in=[pk for pk in per_department if pk is not None]
         ).select_related("parent"),
-        key=lambda d: (d.parent.sort_order if d.parent_id else d.sort_order, d.full_name, d.pk),
+        key=lambda d: (
+            d.parent.sort_order if d.parent is not None else d.sort_order,
+            d.full_name,
+            d.pk,
+        ),
     )
     by_department = [
         _line(d.full_name, {"department": str(d.pk)}, columns, per_department[d.pk])
@@ -269,6 +274,6 @@ def build_dashboard(user: AnyUser) -> Dashboard:
 
 
 @require_safe
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """管理職ダッシュボード. Read-only: it changes nothing, so every role may look."""
     return render(request, "reports/dashboard.html", {"dashboard": build_dashboard(request.user)})

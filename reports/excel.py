@@ -29,16 +29,26 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.worksheet import Worksheet
 
 from audits.wareki import format_wareki
-from reports.builder import NOTHING, AuditBlock, FindingRow, KindBlock, Report, Summary
+from reports.builder import (
+    NOTHING,
+    AuditBlock,
+    FindingRow,
+    KindBlock,
+    Report,
+    Summary,
+    SummaryLine,
+)
 from reports.cells import safe_text
 
 TABLE_SHEET = "措置状況"
@@ -156,6 +166,7 @@ class _Writer:
 
     def __init__(self, ws: WriteOnlyWorksheet, width: int) -> None:
         self.ws = ws
+        self.layout = _layout(ws)
         self.width = width  # total width of the merged heading rows
         self.row = 0
         self._heights: dict[float, RowDimension] = {}
@@ -165,10 +176,10 @@ class _Writer:
         the write-only writer takes only a row's attributes (ht, customHeight) from it,
         never its index, and building one per row cost a quarter of the render."""
         if height not in self._heights:
-            self._heights[height] = RowDimension(self.ws, ht=height)
+            self._heights[height] = RowDimension(self.layout, ht=height)
         return self._heights[height]
 
-    def cell(self, value: object, look: Look) -> WriteOnlyCell:
+    def cell(self, value: str | float | None, look: Look) -> Cell:
         if value == "":
             value = None
         if isinstance(value, str):
@@ -185,11 +196,11 @@ class _Writer:
             cell.style = look.name
         return cell
 
-    def append(self, cells: Sequence[WriteOnlyCell] = ()) -> None:
+    def append(self, cells: Sequence[Cell] = ()) -> None:
         self.ws.append(list(cells))
         self.row += 1
 
-    def fitted(self, values: Sequence[tuple[object, Look, float]]) -> None:
+    def fitted(self, values: Sequence[tuple[str | None, Look, float]]) -> None:
         """Append a row of (value, look, column width), tall enough for its texts."""
         lines = 1
         size = BODY_SIZE
@@ -198,7 +209,7 @@ class _Writer:
                 size = max(size, look.font.size)
                 capacity = width * BODY_SIZE / look.font.size - look.indent * 2
                 lines = max(lines, line_count(value, capacity))
-        self.ws.row_dimensions[self.row + 1] = self._dimension(row_height(lines, size))
+        self.layout.row_dimensions[self.row + 1] = self._dimension(row_height(lines, size))
         self.append([self.cell(value, look) for value, look, _ in values])
 
     def merged(self, text: str, look: Look, columns: int = 2) -> None:
@@ -206,7 +217,7 @@ class _Writer:
         next_row = self.row + 1
         self.fitted([(text, look, self.width)])
         if columns > 1:
-            self.ws.merged_cells.add(f"A{next_row}:{chr(ord('A') + columns - 1)}{next_row}")
+            self.layout.merged_cells.add(f"A{next_row}:{chr(ord('A') + columns - 1)}{next_row}")
 
 
 def display_width(text: str) -> int:
@@ -360,12 +371,22 @@ def _write_audit(out: _Writer, audit: AuditBlock, single_audit: bool) -> None:
         _write_kind(out, kind, show_departments=not single_audit)
 
 
-def _print_setup(ws: WriteOnlyWorksheet, title_rows: str | None) -> None:
+def _layout(ws: WriteOnlyWorksheet) -> Worksheet:
+    """The write-only sheet as the Worksheet whose dimensions, merged cells and print
+    settings it carries: WriteOnlyWorksheet.__init__ sets them up with Worksheet._setup,
+    which types-openpyxl does not model."""
+    return cast(Worksheet, ws)
+
+
+def _print_setup(sheet: WriteOnlyWorksheet, title_rows: str | None) -> None:
     """A4 portrait, as wide as the page, as many pages down as needed, page numbers."""
+    ws = _layout(sheet)
     ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.orientation = Worksheet.ORIENTATION_PORTRAIT
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
+    # Worksheet._setup makes the page setup properties and the footer's three parts.
+    assert ws.sheet_properties.pageSetUpPr is not None
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.5
@@ -374,9 +395,11 @@ def _print_setup(ws: WriteOnlyWorksheet, title_rows: str | None) -> None:
     ws.page_margins.footer = 0.3
     if title_rows:
         ws.print_title_rows = title_rows
-    ws.oddFooter.center.text = "&P / &N"
-    ws.oddFooter.center.font = FONT_NAME
-    ws.oddFooter.center.size = 9
+    assert ws.oddFooter is not None
+    footer = ws.oddFooter.center
+    footer.text = "&P / &N"
+    footer.font = FONT_NAME
+    footer.size = 9
 
 
 def _write_table_sheet(wb: Workbook, report: Report) -> None:
@@ -416,7 +439,7 @@ def _write_summary_sheet(wb: Workbook, report: Report) -> None:
         out.append([out.cell(report.selection_label, NOTE)])
     out.append()
 
-    def table(heading: str, lines: list, total: object | None) -> None:
+    def table(heading: str, lines: list[SummaryLine], total: SummaryLine | None) -> None:
         out.append([out.cell(text, TABLE_HEAD) for text in (heading, *summary.columns, "合計")])
         for line in [*lines, *([total] if total is not None else [])]:
             label, count = (TOTAL_LABEL, TOTAL) if line is total else (COUNT_LABEL, COUNT)

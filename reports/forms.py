@@ -12,9 +12,9 @@ import datetime
 from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.db.models import QuerySet
 
 from audits.access import visible_audits, visible_departments
+from audits.forms import form_field
 from audits.models import Audit, Department
 from audits.wareki import format_fiscal_year, parse_fiscal_year, parse_wareki
 from findings.access import visible_findings
@@ -32,12 +32,12 @@ INVALID_CHOICE = "選択肢にない値です。一覧から選び直してく�
 NARROWING_PARAMS = ("kind", "status", "overdue", "q")
 
 
-class AuditChoiceField(forms.ModelChoiceField):
+class AuditChoiceField(forms.ModelChoiceField[Audit]):
     def label_from_instance(self, obj: Audit) -> str:
         return f"{format_fiscal_year(obj.fiscal_year)} {obj.kinds_label}「{obj.theme}」"
 
 
-class DepartmentChoiceField(forms.ModelChoiceField):
+class DepartmentChoiceField(forms.ModelChoiceField[Department]):
     def label_from_instance(self, obj: Department) -> str:
         return obj.full_name if obj.is_active else f"{obj.full_name}（廃止）"
 
@@ -46,13 +46,13 @@ class FiscalYearField(forms.TypedChoiceField):
     """2020, or 令和2年度 / 令和２年度 as people type it."""
 
     def to_python(self, value: Any) -> str:
-        value = super().to_python(value)
-        if value and not value.isdigit():
+        text: str = super().to_python(value)
+        if text and not text.isdigit():
             try:
-                return str(parse_fiscal_year(value))
+                return str(parse_fiscal_year(text))
             except ValueError:
-                return value  # left for the choice check to refuse
-        return value
+                return text  # left for the choice check to refuse
+        return text
 
 
 def parse_report_date(text: str) -> datetime.date:
@@ -90,13 +90,13 @@ class ReportSelectionForm(forms.Form):
         self.user = user
         audits = visible_audits(user)
         years = audits.order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct()
-        self.fields["fiscal_year"].choices = [("", "すべて")] + [
+        form_field(self, "fiscal_year", FiscalYearField).choices = [("", "すべて")] + [
             (str(y), format_fiscal_year(y)) for y in years
         ]
-        self.fields["audit"].queryset = audits.prefetch_related("kinds").order_by(
-            "-fiscal_year", "-period_start", "id"
-        )
-        self.fields["department"].queryset = (
+        form_field(self, "audit", AuditChoiceField).queryset = audits.prefetch_related(
+            "kinds"
+        ).order_by("-fiscal_year", "-period_start", "id")
+        form_field(self, "department", DepartmentChoiceField).queryset = (
             visible_departments(user)
             .select_related("parent")
             .order_by("-is_active", "parent__sort_order", "parent_id", "sort_order", "id")
@@ -130,7 +130,8 @@ class ReportSelectionForm(forms.Form):
             ) from None
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if self.finding_filter is not None and not self.finding_filter.form.is_valid():
             for name, errors in self.finding_filter.form.errors.items():
                 for error in errors:
@@ -164,7 +165,7 @@ class ReportSelectionForm(forms.Form):
             return None
         selection = self.selection()
         self.finding_filter.queryset = visible_findings(self.user).with_status(selection.as_of)
-        chosen: QuerySet = self.finding_filter.qs.order_by().values("pk")
+        chosen = self.finding_filter.qs.order_by().values("pk")
         return Finding.objects.filter(pk__in=chosen)
 
     def narrowing_label(self) -> str:
@@ -172,6 +173,7 @@ class ReportSelectionForm(forms.Form):
         if self.finding_filter is None or not self.finding_filter.form.is_valid():
             return ""
         form = self.finding_filter.form
+        status_choices = dict(self.finding_filter.status_choices)
         parts = []
         for name in NARROWING_PARAMS:
             value = form.cleaned_data.get(name)
@@ -182,8 +184,7 @@ class ReportSelectionForm(forms.Form):
             elif name == "overdue":
                 parts.append("期限超過のみ")
             elif name == "status":
-                choices = dict(form.fields["status"].choices)
-                parts.append(f"{form.fields[name].label}: {choices.get(value, value)}")
+                parts.append(f"{form.fields[name].label}: {status_choices.get(value, value)}")
             else:
                 parts.append(f"{form.fields[name].label}: {value}")
         return "・".join(parts)

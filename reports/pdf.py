@@ -89,4 +89,5 @@ def render_pdf(report: Report, *, author: str = "") -> bytes:
     font_config = FontConfiguration()
     fonts_css = CSS(filename=str(FONTS_CSS), font_config=font_config)
     document = HTML(string=render_html(report, author=author), base_url=f"{STATIC_DIR}/")
-    return document.write_pdf(stylesheets=[fonts_css], font_config=font_config)
+    pdf: bytes = document.write_pdf(stylesheets=[fonts_css], font_config=font_config)
+    return pdf

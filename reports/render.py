@@ -28,7 +28,10 @@ class ExportFormat:
     function: str
 
     def renderer(self) -> Callable[[Report], bytes]:
-        return getattr(importlib.import_module(self.module), self.function)
+        renderer: Callable[[Report], bytes] = getattr(
+            importlib.import_module(self.module), self.function
+        )
+        return renderer
 
     def render(self, report: Report) -> bytes:
         return self.renderer()(report)

@@ -7,17 +7,18 @@ them see.
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from audits.http import AuthenticatedHttpRequest
 from reports.forms import ReportSelectionForm
 from reports.render import FORMATS, ascii_filename, content_disposition, report_filename
 
 NOTHING_TO_EXPORT = "条件に合う監査・指摘事項がありません。条件を見直してください。"
 
 
-def _author(request: HttpRequest) -> str:
+def _author(request: AuthenticatedHttpRequest) -> str:
     user = request.user
     name = getattr(user, "display_name", "") or user.get_username()
     department = getattr(user, "department", None)
@@ -25,7 +26,7 @@ def _author(request: HttpRequest) -> str:
 
 
 @require_GET
-def report_preview(request: HttpRequest) -> HttpResponse:
+def report_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
     # An empty query string shows only the form: building everything a manager may see
     # is a deliberate choice (submit the form with every field empty), not a page load.
     form = ReportSelectionForm(request.GET or None, user=request.user)
@@ -45,7 +46,7 @@ def report_preview(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def report_export(request: HttpRequest, fmt: str) -> HttpResponse:
+def report_export(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
     export = FORMATS.get(fmt)
     if export is None:
         raise Http404
@@ -70,7 +71,7 @@ def report_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def _refused(
-    request: HttpRequest, form: ReportSelectionForm, label: str, message: str = ""
+    request: AuthenticatedHttpRequest, form: ReportSelectionForm, label: str, message: str = ""
 ) -> HttpResponse:
     """A Japanese 400 page instead of a file: never a partial or widened download."""
     return render(

@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 try:
     from fontTools import subset
@@ -95,7 +97,7 @@ LAYOUT_FEATURES = [
 DROP_TABLES = ["vhea", "vmtx", "VORG", "BASE", "DSIG"]
 
 
-def _scan_multibyte(encoding: str, byte_seqs) -> set[int]:
+def _scan_multibyte(encoding: str, byte_seqs: Iterable[bytes]) -> set[int]:
     found: set[int] = set()
     for seq in byte_seqs:
         try:
@@ -106,7 +108,7 @@ def _scan_multibyte(encoding: str, byte_seqs) -> set[int]:
     return found
 
 
-def _sjis_byte_seqs():
+def _sjis_byte_seqs() -> Iterator[bytes]:
     for b in range(0xA1, 0xE0):  # half-width katakana
         yield bytes([b])
     leads = [*range(0x81, 0xA0), *range(0xE0, 0xFD)]
@@ -116,7 +118,7 @@ def _sjis_byte_seqs():
             yield bytes([lead, trail])
 
 
-def _euc_byte_seqs():
+def _euc_byte_seqs() -> Iterator[bytes]:
     rows = range(0xA1, 0xFF)
     for a in rows:
         for b in rows:
@@ -192,7 +194,7 @@ def _rename(font: TTFont, style: str, source_version: str) -> None:
                     fd.FontName = ps_name + fd.FontName[len(old) :]
 
 
-def build_face(ttc_path: Path, style: str, out_path: Path, codepoints: set[int]) -> dict:
+def build_face(ttc_path: Path, style: str, out_path: Path, codepoints: set[int]) -> dict[str, Any]:
     font = _find_japanese_face(ttc_path, style)
     source_version = font["name"].getDebugName(5) or "unknown version"
     mapped = set(font.getBestCmap())

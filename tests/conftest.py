@@ -164,7 +164,7 @@ def make_finding(audit, section, viewpoint, kinds, ict, auditor) -> Callable[...
 
 
 @pytest.fixture
-def finding(make_finding) -> Finding:
+def finding(make_finding: Callable[..., Finding]) -> Finding:
     return make_finding()
 
 

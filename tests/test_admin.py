@@ -39,6 +39,7 @@ def test_remediation_entries_are_read_only_in_the_admin(admin_client):
     from remediation.models import RemediationEntry
 
     entry = RemediationEntry.objects.first()
+    assert entry is not None
     response = admin_client.post(
         reverse("admin:remediation_remediationentry_change", args=[entry.pk]), {"content": "x"}
     )

@@ -21,7 +21,7 @@ def test_create_audit_needs_a_department(auditor):
     with pytest.raises(ValidationError) as info:
         create_audit(
             fiscal_year=2020,
-            kinds=[AuditKind.objects.first()],
+            kinds=[AuditKind.objects.all()[0]],
             theme="テーマ",
             audited_departments=[],
             period_start=D(2021, 2, 10),
@@ -34,7 +34,7 @@ def test_create_audit_refuses_period_end_before_start(ict, auditor):
     with pytest.raises(ValidationError) as info:
         create_audit(
             fiscal_year=2020,
-            kinds=[AuditKind.objects.first()],
+            kinds=[AuditKind.objects.all()[0]],
             theme="テーマ",
             audited_departments=[ict],
             period_start=D(2021, 2, 10),
@@ -77,7 +77,7 @@ def test_finding_needs_a_responsible_department(make_finding):
 def test_finding_cannot_use_another_audits_section(make_finding, ict, auditor):
     other = create_audit(
         fiscal_year=2021,
-        kinds=[AuditKind.objects.first()],
+        kinds=[AuditKind.objects.all()[0]],
         theme="別の監査",
         audited_departments=[ict],
         period_start=D(2021, 6, 1),

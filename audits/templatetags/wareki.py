@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django import template
 
@@ -34,9 +35,9 @@ def wareki_padded(value: object) -> str:
 
 
 @register.filter
-def fiscal_year(value: object) -> str:
-    """{{ audit.fiscal_year|fiscal_year }} → 令和2年度"""
+def fiscal_year(value: Any) -> str:
+    """{{ audit.fiscal_year|fiscal_year }} → 令和2年度 (whatever int() takes, else "")"""
     try:
-        return format_fiscal_year(int(value))  # type: ignore[call-overload]
+        return format_fiscal_year(int(value))
     except (TypeError, ValueError):
         return ""

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
 # itself (loading the demo, checking rows) are still synchronous and safe here.
@@ -74,7 +75,7 @@ def shots(request) -> Path:
 
 
 @pytest.fixture
-def page(browser, e2e_db) -> Iterator:
+def page(browser, e2e_db) -> Iterator[Page]:
     context = browser.new_context(
         viewport={"width": 1280, "height": 900}, locale="ja-JP", accept_downloads=True
     )

@@ -69,8 +69,10 @@ def option_value(select: Locator, starts_with: str) -> str:
 
 def fits_width(page: Page) -> bool:
     """No horizontal scrolling of the page itself (wide tables scroll inside .table-wrap)."""
-    return page.evaluate(
-        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    return bool(
+        page.evaluate(
+            "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+        )
     )
 
 

@@ -6,6 +6,7 @@ import io
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -30,14 +31,15 @@ def seed_audit(seed_report_user) -> Audit:
 
 
 @pytest.fixture
-def seed_fixture() -> dict:
+def seed_fixture() -> dict[str, Any]:
     """The transcription of seed 000 the demo loader reads (fixtures/audit_000_*.json)."""
     path = Path(settings.BASE_DIR) / "fixtures" / "audit_000_yokkaichi.json"
-    return json.loads(path.read_text(encoding="utf-8"))
+    fixture: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return fixture
 
 
 @pytest.fixture
-def jinji_finding(make_finding, jinji, kinds) -> Finding:
+def jinji_finding(make_finding: Callable[..., Finding], jinji, kinds) -> Finding:
     """A 意見 addressed to 人事課 only, in the same audit as `finding`."""
     return make_finding(
         kind=kinds["iken"],

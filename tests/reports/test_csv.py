@@ -7,6 +7,7 @@ import datetime
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -44,7 +45,7 @@ def parse(data: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
 
 
-def seed_csv(audit: Audit, **selection: object) -> bytes:
+def seed_csv(audit: Audit, **selection: Any) -> bytes:
     manager = User.objects.get(username="kanri")
     return render_csv(build_report(manager, Selection(audit_id=audit.pk, **selection)))
 

@@ -9,6 +9,7 @@ import json
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 from django.conf import settings
 from openpyxl import load_workbook
@@ -235,7 +236,9 @@ def test_an_unreported_finding_says_so_in_the_measures_column(finding, auditor):
     report = build_report(auditor, Selection())
     ws = load_workbook(io.BytesIO(render_xlsx(report)))["措置状況"]
     row = next(
-        r for r in ws.iter_rows(min_col=1, max_col=2) if r[0].value and finding.body in r[0].value
+        r
+        for r in ws.iter_rows(min_col=1, max_col=2)
+        if isinstance(r[0].value, str) and finding.body in r[0].value
     )
 
     assert row[1].value == "（未報告）"
@@ -243,7 +246,7 @@ def test_an_unreported_finding_says_so_in_the_measures_column(finding, auditor):
 
 def test_the_workbook_is_streamed_in_write_only_mode(finding, auditor, monkeypatch):
     made = []
-    real = reports.excel.Workbook
+    real = openpyxl.Workbook
 
     def spy(**kwargs):
         workbook = real(**kwargs)
@@ -267,17 +270,21 @@ def test_a_text_taller_than_excels_highest_row_continues_in_the_next_rows(
         io.BytesIO(render_xlsx(build_report(auditor, Selection(audit_id=finding.audit_id))))
     )["措置状況"]
     rows = list(ws.iter_rows(min_col=1, max_col=2))
-    start = next(i for i, r in enumerate(rows) if r[0].value and r[0].value.startswith("(3)"))
-    pieces = []
+    start = next(
+        i
+        for i, r in enumerate(rows)
+        if isinstance(r[0].value, str) and r[0].value.startswith("(3)")
+    )
+    pieces: list[str] = []
     for a, _ in rows[start:]:
         if a.value is None:
             break
-        pieces.append(a.value)
+        pieces.append(str(a.value))
 
     assert len(pieces) > 1
     assert "".join(pieces).replace("\n", "").endswith(body.replace("\n", ""))
     assert all(ws.row_dimensions[start + 1 + i].height <= 409 for i in range(len(pieces)))
-    assert rows[start][1].value.startswith("【 継続努力 】")
+    assert str(rows[start][1].value).startswith("【 継続努力 】")
     assert rows[start + 1][1].value is None
     # One tall cell to the eye: no line between the pieces, one under the last.
     assert not (rows[start][0].border.bottom and rows[start][0].border.bottom.style)

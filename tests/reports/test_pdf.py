@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import io
 import logging
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -21,12 +22,12 @@ def _seed_pdf(user, audit, **selection) -> str:
     return pdf_text(render_pdf(report))
 
 
-def _expected_sequence(fixture: dict, as_of: datetime.date | None = None) -> list[str]:
+def _expected_sequence(fixture: dict[str, Any], as_of: datetime.date | None = None) -> list[str]:
     """Every finding heading and every entry heading of the transcription, in print order."""
     names = dict(RemediationStatus.objects.values_list("code", "name"))
     sequence = []
 
-    def walk(row: dict) -> None:
+    def walk(row: dict[str, Any]) -> None:
         if row["title"]:
             sequence.append(" ".join(p for p in (row["label"], row["title"]) if p))
         else:
@@ -163,9 +164,10 @@ def test_pdf_metadata_names_title_selection_and_author(manager, finding):
     reader = PdfReader(io.BytesIO(render_pdf(report, author="総務部 管理 三郎")))
 
     meta = reader.metadata
+    assert meta is not None
     assert meta.title == report.title
-    assert "令和3年9月30日現在" in meta.subject
-    assert "令和2年度" in meta["/Keywords"]
+    assert "令和3年9月30日現在" in (meta.subject or "")
+    assert "令和2年度" in str(meta["/Keywords"])
     assert meta.author == "総務部 管理 三郎"
 
 
@@ -202,10 +204,10 @@ def test_rare_kanji_render_with_the_bundled_font_without_missing_glyphs(
     assert "髙" in text and "﨑" in text
 
 
-def _fonts(reader: PdfReader) -> list[tuple[str, dict]]:
-    found: dict[str, dict] = {}
+def _fonts(reader: PdfReader) -> list[tuple[str, dict[str, Any]]]:
+    found: dict[str, dict[str, Any]] = {}
     for page in reader.pages:
-        resources = page["/Resources"].get_object()
+        resources: Any = page["/Resources"].get_object()
         for font in resources.get("/Font", {}).values():
             font = font.get_object()
             descendants = font.get("/DescendantFonts")

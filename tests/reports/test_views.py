@@ -170,6 +170,7 @@ def test_preview_shows_report_summary_and_download_links(client, manager, findin
         if _login(client, manager)
         else None
     )
+    assert response is not None
     html = response.content.decode()
 
     assert response.status_code == 200

@@ -9,7 +9,7 @@ from config.urls import urlpatterns as project_urlpatterns
 urlpatterns = list(project_urlpatterns)
 
 
-def _placeholder(request):  # type: ignore[no-untyped-def]
+def _placeholder(request):
     return HttpResponse("")
 
 
