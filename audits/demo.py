@@ -35,7 +35,7 @@ from remediation.services import record_entry
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 DATE_FIELDS = ("period_start", "period_end", "report_date", "notice_date")
 LINE_FIELDS = ("signers", "auditor_names", "method", "standards_applied", "standards_reference")
-AUDIT_FILES = ["audit_000_yokkaichi.json", "audit_001_arakawa.json"]
+AUDIT_FILES = ["audit_000_yokkaichi.json", "audit_001_arakawa.json", "audit_002_key_risks.json"]
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,24 @@ class Department(models.Model):
         return f"{self.parent.name} {self.name}"
 
 
+def departments_matching(text: str) -> list[Department]:
+    """The departments a person means by `text`: an id, a 所属コード, a name
+    ("ICT戦略課") or a full name ("総務部 ICT戦略課", spaces as typed or full-width).
+    The first kind of match that finds anything wins, so a code is never taken for a
+    name."""
+    text = text.strip()
+    rows = list(Department.objects.select_related("parent"))
+    if text.isdigit():
+        by_id = [d for d in rows if d.pk == int(text)]
+        if by_id:
+            return by_id
+    by_code = [d for d in rows if d.code == text]
+    if by_code:
+        return by_code
+    wanted = " ".join(text.replace("\u3000", " ").split())
+    return [d for d in rows if wanted in (d.name, d.full_name)]
+
+
 class User(AbstractUser):
     """A person signing in. Their role comes from their group (see audits.roles)."""
 

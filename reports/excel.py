@@ -1,8 +1,10 @@
 """措置状況 as an Excel workbook a clerk can edit and print as the official table.
 
-Sheet 1 「措置状況」 follows the printed report (seed 000): title, the four audit header
-lines, then per kind (指 摘 / 意見 / …) and per section the two-column table, with
-特になし where a kind or section has nothing. Sheet 2 「集計」 counts findings by status.
+Sheet 1 「措置状況」 follows the printed report (seed 000): title, the audit's 報告番号,
+報告日 and signers, its header lines, then per kind (指 摘 / 意見 / …) and per section the
+two-column table, with 特になし where a kind or section has nothing. Sheet 2 「集計」
+counts findings by status. An audit that groups its viewpoints under key risks adds the
+sheet 「重要リスク」 with the three-column table 重要リスク | 着眼点 | 監査の結果.
 
 Layout choice: one worksheet row per remediation entry. Column A carries the finding
 on its first row; the rows below it leave A empty and draw no border between them, so
@@ -53,6 +55,8 @@ from reports.cells import safe_text
 
 TABLE_SHEET = "措置状況"
 SUMMARY_SHEET = "集計"
+KEY_RISK_SHEET = "重要リスク"
+KEY_RISK_WIDTHS = (36, 56, 28)
 MEASURES_HEADING = "措置（具体的内容）・対応状況"
 
 # ＭＳ Ｐゴシック ships with every Japanese Windows and with Office for Mac, and prints
@@ -196,7 +200,7 @@ class _Writer:
             cell.style = look.name
         return cell
 
-    def append(self, cells: Sequence[Cell] = ()) -> None:
+    def append(self, cells: Sequence[Cell | None] = ()) -> None:
         self.ws.append(list(cells))
         self.row += 1
 
@@ -272,13 +276,18 @@ def finding_text(row: FindingRow, show_departments: bool = False) -> str:
     """Column A: the viewpoint (once, before its first finding), label and title, body,
     and across audits the departments it is addressed to (as the PDF prints them)."""
     parts = []
+    if row.key_risk is not None:
+        parts.append(row.key_risk.line)
     if row.viewpoint is not None:
         parts.append(row.viewpoint.line)
+    if row.addressee:
+        parts.append(row.addressee)
     if row.title:
-        parts += [part for part in (row.heading, row.body) if part]
+        heading = " ".join(part for part in (row.heading, row.subclass_mark) if part)
+        parts += [part for part in (heading, row.body) if part]
     else:
         # A sub-item without a title starts its text with its label: "ア この事故は…".
-        parts.append(" ".join(part for part in (row.label, row.body) if part))
+        parts.append(" ".join(part for part in (row.label, row.subclass_mark, row.body) if part))
     if show_departments and row.departments:
         parts.append(f"担当: {'、'.join(row.departments)}")
     return "\n".join(parts)
@@ -362,10 +371,16 @@ def header_line_texts(audit: AuditBlock) -> list[str]:
 
 
 def _write_audit(out: _Writer, audit: AuditBlock, single_audit: bool) -> None:
+    for line in audit.issuer_lines:
+        out.append([None, out.cell(line, NOTE_RIGHT)])
     if not single_audit:
         out.merged(audit.title, AUDIT_TITLE)
     for line in header_line_texts(audit):
         out.merged(line, LINE)
+    if audit.key_risks:
+        out.merged(
+            f"※ 重要リスクと着眼点ごとの監査の結果は「{KEY_RISK_SHEET}」シートのとおり。", NOTE
+        )
     out.append()
     for kind in audit.kinds:
         _write_kind(out, kind, show_departments=not single_audit)
@@ -423,6 +438,47 @@ def _write_table_sheet(wb: Workbook, report: Report) -> None:
         out.append([out.cell(NOTHING, NOTHING_LOOK)])
 
 
+def _write_key_risk_sheet(wb: Workbook, report: Report) -> None:
+    """重要リスク | 着眼点 | 監査の結果, one table per audit that has key risks. The key
+    risk is written on the first row of its viewpoints and runs on below it."""
+    audits = [audit for audit in report.audits if audit.key_risks]
+    if not audits:
+        return
+    ws = wb.create_sheet(KEY_RISK_SHEET)
+    for letter, width in zip("ABC", KEY_RISK_WIDTHS, strict=True):
+        ws.column_dimensions[letter].width = width
+    _print_setup(ws, None)
+    out = _Writer(ws, sum(KEY_RISK_WIDTHS))
+    for audit in audits:
+        out.merged(audit.title, AUDIT_TITLE, columns=3)
+        out.append([out.cell(text, TABLE_HEAD) for text in ("重要リスク", "着眼点", "監査の結果")])
+        for risk in audit.key_risks:
+            items = risk.viewpoints or ()
+            risk_text = f"{risk.key_risk.number} {risk.key_risk.title}"
+            if not items:
+                out.fitted(
+                    [
+                        (risk_text, MEASURE[True, True], KEY_RISK_WIDTHS[0]),
+                        ("—", MEASURE[True, True], KEY_RISK_WIDTHS[1]),
+                        ("—", MEASURE[True, True], KEY_RISK_WIDTHS[2]),
+                    ]
+                )
+            for i, item in enumerate(items):
+                first, last = i == 0, i == len(items) - 1
+                out.fitted(
+                    [
+                        (risk_text if first else None, MEASURE[first, last], KEY_RISK_WIDTHS[0]),
+                        (
+                            f"{item.viewpoint.number} {item.viewpoint.text}",
+                            MEASURE[True, True],
+                            KEY_RISK_WIDTHS[1],
+                        ),
+                        (item.result_text, MEASURE[True, True], KEY_RISK_WIDTHS[2]),
+                    ]
+                )
+        out.append()
+
+
 def _write_summary_sheet(wb: Workbook, report: Report) -> None:
     summary: Summary = report.summary
     ws = wb.create_sheet(SUMMARY_SHEET)
@@ -465,6 +521,7 @@ def render_xlsx(report: Report) -> bytes:
         wb.add_named_style(look.named_style())
     _write_table_sheet(wb, report)
     _write_summary_sheet(wb, report)
+    _write_key_risk_sheet(wb, report)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

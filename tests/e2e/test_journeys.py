@@ -95,7 +95,7 @@ def test_auditor_adds_a_finding_and_its_sub_item_with_quick_entry(page: Page, de
     # The first finding: 意見 / 1 / (5), number ④ (suggested after ③), for ICT戦略課.
     page.get_by_role("link", name="この監査に指摘事項を追加").click()
     expect(page.get_by_role("heading", name="指摘事項の登録", level=1)).to_be_visible()
-    page.get_by_label("区分").select_option(label="意見")
+    page.get_by_label("区分 必須").select_option(label="意見")
     section = page.get_by_label("節")
     section.select_option(option_value(section, "1 想定されるリスク"))
     viewpoint = page.get_by_label("着眼点")
@@ -110,7 +110,7 @@ def test_auditor_adds_a_finding_and_its_sub_item_with_quick_entry(page: Page, de
     # Quick entry: a fresh form, the saved one announced, kind/section/viewpoint kept.
     banner = page.get_by_role("status").filter(has_text="を登録しました")
     expect(banner).to_contain_text(f"「(5)④ {NEW_TITLE}」を登録しました。")
-    expect(page.get_by_label("区分").locator("option:checked")).to_have_text("意見")
+    expect(page.get_by_label("区分 必須").locator("option:checked")).to_have_text("意見")
     expect(page.get_by_label("着眼点").locator("option:checked")).to_contain_text("(5)")
     expect(page.get_by_label("件名")).to_have_value("")
     shoot(page, shots, "04_quick_entry_next_form")
@@ -179,7 +179,7 @@ def test_a_finding_added_to_an_earlier_viewpoint_prints_under_that_viewpoint(
     sign_in(page, demo.url, "kansa", "kansa-demo-2026")
     audit = Finding.objects.get(title=CSIRT_TITLE).audit
     page.goto(f"{demo.url}/audits/{audit.pk}/findings/new/")
-    page.get_by_label("区分").select_option(label="意見")
+    page.get_by_label("区分 必須").select_option(label="意見")
     section = page.get_by_label("節")
     section.select_option(option_value(section, "1 想定されるリスク"))
     viewpoint = page.get_by_label("着眼点")
@@ -329,7 +329,7 @@ def test_manager_filters_open_findings_and_downloads_pdf_and_excel(
     badges = texts(table.locator("tbody td .status-badge:not(.status-badge--overdue)"))
     assert len(badges) == rows.count(), (badges, rows.count())
     assert "措置済" not in badges and "継続努力" in badges, badges
-    assert all("令和2年度" in t for t in texts(rows.locator("td:nth-child(3)")))
+    assert all("令和2年度" in t for t in texts(rows.locator("td:nth-child(4)")))
     expect(table).to_contain_text(CSIRT_TITLE)
     expect(table).not_to_contain_text("サーバのバックアップデータの管理について")
     expect(page.locator(".table-meta")).to_contain_text(f"全 {rows.count()} 件")

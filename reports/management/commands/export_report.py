@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from audits.models import User
+from audits.models import User, departments_matching
 from audits.roles import Role, role_of
 from reports.forms import ReportSelectionForm
 from reports.render import FORMATS
@@ -35,7 +35,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--audit", help="監査の ID (audit id)")
         parser.add_argument("--fiscal-year", help="年度: 2020 または 令和2年度 (fiscal year)")
-        parser.add_argument("--department", help="担当所属の ID (department id)")
+        parser.add_argument(
+            "--department",
+            help="担当所属: ID、所属コード、または名称（「ICT戦略課」「総務部 ICT戦略課」）"
+            " (department id, code or name)",
+        )
         parser.add_argument(
             "--open-only", action="store_true", help="未措置のみ (only findings not yet 措置済)"
         )
@@ -76,7 +80,7 @@ class Command(BaseCommand):
         data = {
             "audit": options.get("audit") or "",
             "fiscal_year": options.get("fiscal_year") or "",
-            "department": options.get("department") or "",
+            "department": self._department(options.get("department")),
             "open_only": "1" if options.get("open_only") else "",
             "as_of": options.get("as_of") or "",
         }
@@ -121,6 +125,26 @@ class Command(BaseCommand):
                 f" (user {user.get_username()!r} has no role)"
             )
         return user
+
+    @staticmethod
+    def _department(value: str | None) -> str:
+        """The department's id for the form, from an id, a 所属コード or a name."""
+        if not value:
+            return ""
+        matches = departments_matching(value)
+        if not matches:
+            raise CommandError(
+                f"--department {value!r} に当たる所属がありません（ID・所属コード・名称で指定）。"
+                f" (no department with id, code or name {value!r})"
+            )
+        if len(matches) > 1:
+            names = "、".join(f"{d.full_name}（{d.code}）" for d in matches)
+            raise CommandError(
+                f"--department {value!r} に当たる所属が複数あります: {names}。"
+                f"所属コードで指定してください。 ({value!r} matches several departments;"
+                " give the code)"
+            )
+        return str(matches[0].pk)
 
     @staticmethod
     def _errors(form: ReportSelectionForm) -> str:
