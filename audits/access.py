@@ -37,6 +37,12 @@ def can_edit_audits(user: AnyUser) -> bool:
     return role_of(user) in EDITS_AUDITS
 
 
+def can_review_entries(user: AnyUser) -> bool:
+    """The audit office (auditors, administrators) accepts or returns what departments
+    report and opens reporting rounds."""
+    return role_of(user) in EDITS_AUDITS
+
+
 def department_scope(user: AnyUser) -> set[int]:
     """The departments whose findings a member of staff acts for: their own, and the ones
     it absorbed at a reorganisation (a retired department whose successor chain leads to

@@ -30,7 +30,7 @@ from audits.services import (
 from findings.models import Finding, FindingKind, FindingSubclass
 from findings.services import add_finding
 from remediation.models import RemediationStatus
-from remediation.services import record_entry
+from remediation.services import record_entry, review_entry
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 DATE_FIELDS = ("period_start", "period_end", "report_date", "notice_date")
@@ -215,13 +215,20 @@ def load_audit(name: str, departments: dict[str, Department], auditor: User) -> 
         )
         reporter = _staff_for(depts[0])
         for entry in row.get("entries", []):
-            record_entry(
+            posted = record_entry(
                 finding,
                 status=statuses[entry["status"]],
                 entry_date=datetime.date.fromisoformat(entry["date"]),
                 content=entry["content"],
                 user=reporter,
             )
+            # Published history: the audit office accepted it (the fixture may say
+            # "review": null for one still waiting, or "returned" with a reason).
+            decision = entry.get("review", "accepted")
+            if decision:
+                review_entry(
+                    posted, decision=decision, reason=entry.get("reason", ""), user=auditor
+                )
         for child in row.get("children", []):
             add(child, finding)
 

@@ -272,7 +272,10 @@ class Audit(models.Model):
 
     @property
     def period_text(self) -> str:
-        return format_period(self.period_start, self.period_end, self.period_precision)
+        """For pages: "令和3年2月10日 ～ 令和3年2月12日" (reports pad it as tables do)."""
+        return format_period(
+            self.period_start, self.period_end, self.period_precision, padded=False
+        )
 
     @property
     def signer_lines(self) -> list[str]:
@@ -301,7 +304,11 @@ def text_lines(text: str) -> list[str]:
 
 
 def format_period(
-    start: datetime.date | None, end: datetime.date | None, precision: str = PeriodPrecision.DAY
+    start: datetime.date | None,
+    end: datetime.date | None,
+    precision: str = PeriodPrecision.DAY,
+    *,
+    padded: bool = True,
 ) -> str:
     """監査実施期間 as printed: "令和 3年 2月10日", a range with "～", or months only
     ("令和5年6月～8月"); empty when the audit gives none."""
@@ -315,9 +322,9 @@ def format_period(
             same_year = end.year == start.year
             text += "～" + (f"{end.month}月" if same_year else format_wareki_month(end))
         return text
-    text = format_wareki(start, padded=True)
+    text = format_wareki(start, padded=padded)
     if end is not None and end != start:
-        text += f" ～ {format_wareki(end, padded=True)}"
+        text += f" ～ {format_wareki(end, padded=padded)}"
     return text
 
 

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "audits",
     "findings",
     "remediation",
+    "followup",
     "reports",
 ]
 
@@ -103,6 +104,12 @@ STORAGES = {
     "evidence": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": EVIDENCE_ROOT, "base_url": None},
+    },
+    # Files of an entry waiting at its confirmation step (remediation.drafts): kept
+    # until the entry is submitted or for a day at most.
+    "staging": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": EVIDENCE_ROOT.parent / "staging", "base_url": None},
     },
 }
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_MB", 20, minimum=1) * 1024 * 1024

@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("findings.urls")),
     path("", include("findings.editing_urls")),
     path("", include("remediation.urls")),
+    path("", include("followup.urls")),
     path("reports/", include("reports.urls")),
     path("dashboard/", dashboard, name="dashboard"),
 ]

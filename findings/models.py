@@ -100,23 +100,58 @@ class StatusSnapshot:
 UNREPORTED = StatusSnapshot(UNREPORTED_LABEL, None, False, None, "unreported")
 
 
-def _latest_entries(as_of: datetime.date | None) -> QuerySet[RemediationEntry]:
+class StatusBasis(models.TextChoices):
+    """Which reported entries a status (and a report) is built from. The published one
+    counts only what the audit office accepted: a claimed 措置済 closes a finding once
+    accepted. The working one adds what is submitted and not yet reviewed."""
+
+    ACCEPTED = "accepted", "公表版（受理済みの報告のみ）"
+    SUBMITTED = "submitted", "作業版（審査待ちの報告を含む）"
+
+
+# remediation.models.ReviewDecision values; spelled here so findings need not import it.
+ACCEPTED_DECISION = "accepted"
+RETURNED_DECISION = "returned"
+
+
+def counting_entries(
+    entries: QuerySet[RemediationEntry], basis: str = StatusBasis.ACCEPTED
+) -> QuerySet[RemediationEntry]:
+    """The entries that count under `basis`: never a returned one."""
+    if basis == StatusBasis.SUBMITTED:
+        return entries.exclude(review__decision=RETURNED_DECISION)
+    return entries.filter(review__decision=ACCEPTED_DECISION)
+
+
+def entry_counts(entry: RemediationEntry, basis: str = StatusBasis.ACCEPTED) -> bool:
+    """counting_entries for one entry already loaded with its review."""
+    review = getattr(entry, "review", None)
+    decision = review.decision if review is not None else None
+    if basis == StatusBasis.SUBMITTED:
+        return decision != RETURNED_DECISION
+    return decision == ACCEPTED_DECISION
+
+
+def _latest_entries(as_of: datetime.date | None, basis: str) -> QuerySet[RemediationEntry]:
     from remediation.models import RemediationEntry
 
-    entries = RemediationEntry.objects.filter(finding=OuterRef("pk"))
+    entries = counting_entries(RemediationEntry.objects.filter(finding=OuterRef("pk")), basis)
     if as_of is not None:
         entries = entries.filter(entry_date__lte=as_of)
     return entries.order_by(*RemediationEntry.LATEST_FIRST)
 
 
 class FindingQuerySet(models.QuerySet["Finding"]):
-    def with_status(self, as_of: datetime.date | None = None) -> FindingQuerySet:
-        """Annotate the current status (or the status as of a date) in the same query.
+    def with_status(
+        self, as_of: datetime.date | None = None, basis: str = StatusBasis.ACCEPTED
+    ) -> FindingQuerySet:
+        """Annotate the current status (or the status as of a date) in the same query,
+        from the accepted entries (or, for a working report, every submitted one).
 
         Correlated subqueries over the (finding, entry_date) index, so a page of
         findings costs no query per finding.
         """
-        latest = _latest_entries(as_of)
+        latest = _latest_entries(as_of, basis)
         return self.annotate(
             status_id_now=Subquery(latest.values("status_id")[:1]),
             status_name_now=Subquery(latest.values("status__name")[:1]),
@@ -283,7 +318,11 @@ class Finding(models.Model):
     def latest_entry(self, as_of: datetime.date | None = None) -> RemediationEntry | None:
         from remediation.models import RemediationEntry
 
-        entries = [e for e in self.entries.all() if as_of is None or e.entry_date <= as_of]
+        entries = [
+            e
+            for e in self.entries.all()
+            if (as_of is None or e.entry_date <= as_of) and entry_counts(e)
+        ]
         if not entries:
             return None
         return max(entries, key=RemediationEntry.latest_key)

@@ -173,7 +173,7 @@ def finding_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     from remediation.forms import EntryForm
 
     entries = RemediationEntry.objects.select_related(
-        "status", "author", "author_department__parent"
+        "status", "author", "author_department__parent", "review__reviewer"
     ).prefetch_related("evidence")
     queryset = Finding.objects.select_related(
         "audit", "kind", "section", "viewpoint__key_risk", "parent__viewpoint", "subclass"

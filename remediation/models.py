@@ -116,6 +116,14 @@ class RemediationEntry(AppendOnlyModel):
     def __str__(self) -> str:
         return f"【{self.status.name}】{self.entry_date:%Y-%m-%d}"
 
+    @property
+    def review_or_none(self) -> EntryReview | None:
+        """The review of this entry, None while it waits (select_related("review"))."""
+        try:
+            return self.review
+        except EntryReview.DoesNotExist:
+            return None
+
     @staticmethod
     def latest_key(entry: RemediationEntry) -> tuple[datetime.date, datetime.datetime, int]:
         return entry.entry_date, entry.recorded_at, entry.pk or 0
@@ -198,3 +206,47 @@ class Evidence(AppendOnlyModel):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class ReviewDecision(models.TextChoices):
+    ACCEPTED = "accepted", "受理"
+    RETURNED = "returned", "差戻し"
+
+
+class EntryReview(AppendOnlyModel):
+    """The audit office's one decision on a submitted entry: 受理 (it counts from now on:
+    a claimed 措置済 closes the finding) or 差戻し with a reason the department sees.
+    One per entry (the unique key makes a second review impossible even in a race);
+    a returned entry stays in the history and the department answers with a new one."""
+
+    entry = models.OneToOneField(
+        RemediationEntry, verbose_name="措置", on_delete=models.PROTECT, related_name="review"
+    )
+    decision = models.CharField("審査結果", max_length=10, choices=ReviewDecision.choices)
+    reason = models.TextField("差戻しの理由", blank=True)
+    reviewer = models.ForeignKey(
+        User,
+        verbose_name="審査者",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entry_reviews",
+    )
+    reviewed_at = models.DateTimeField("審査日時", default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "措置の審査"
+        verbose_name_plural = "措置の審査"
+        ordering = ["-reviewed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision__in=ReviewDecision.values), name="review_decision_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(decision=ReviewDecision.ACCEPTED) | ~Q(reason=""),
+                name="review_return_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} {self.entry_id}"

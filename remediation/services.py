@@ -9,13 +9,28 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audits.access import can_review_entries
 from audits.models import User, record_activity
 from findings.access import can_post_entry
 from findings.models import Finding
-from remediation.models import Evidence, RemediationEntry, RemediationStatus
+from remediation.models import (
+    EntryReview,
+    Evidence,
+    RemediationEntry,
+    RemediationStatus,
+    ReviewDecision,
+)
+
+
+class EntryNotAllowed(ValidationError):
+    """A rule of state refuses the entry (e.g. a parent that only introduces sub-items)."""
+
+
+class ReviewNotAllowed(ValidationError):
+    """The entry cannot be reviewed (already reviewed, or a return without a reason)."""
 
 
 @dataclass(frozen=True)
@@ -50,9 +65,16 @@ def record_entry(
     files: Sequence[CheckedFile] = (),
     today: datetime.date | None = None,
 ) -> RemediationEntry:
-    """Append a dated entry to a finding. Nothing already recorded changes."""
+    """Submit a dated entry for a finding. Nothing already recorded changes; the entry
+    counts once the audit office accepts it (review_entry)."""
     if not can_post_entry(user, finding):
         raise PermissionDenied("この指摘事項に措置を記録する権限がありません。")
+    # Locks the finding: two submissions at once queue here instead of interleaving.
+    locked = Finding.objects.select_for_update().get(pk=finding.pk)
+    if locked.children.exists():
+        raise EntryNotAllowed(
+            "この項目は小項目（ア、イ …）ごとに措置を記録します。小項目を選んでください。"
+        )
     errors: dict[str, str] = {}
     date_error = entry_date_error(finding, entry_date, today)
     if date_error:
@@ -93,3 +115,39 @@ def attach_evidence(entry: RemediationEntry, checked: CheckedFile) -> Evidence:
     evidence.file.save(upload.name or "file", upload, save=False)
     evidence.save()
     return evidence
+
+
+@transaction.atomic
+def review_entry(
+    entry: RemediationEntry, *, decision: str, reason: str = "", user: User
+) -> EntryReview:
+    """受理 or 差戻し of one submitted entry, once. The entry row is locked first, so an
+    auditor reviewing while another does (or while staff submit) waits and then finds
+    it reviewed; the unique key on the review is the last guard."""
+    if not can_review_entries(user):
+        raise PermissionDenied("措置の報告を審査する権限がありません。")
+    if decision not in ReviewDecision.values:
+        raise ReviewNotAllowed({"decision": "受理か差戻しを選んでください。"})
+    reason = reason.strip()
+    if decision == ReviewDecision.RETURNED and not reason:
+        raise ReviewNotAllowed(
+            {"reason": "差戻しの理由を入力してください（所管課に表示されます）。"}
+        )
+    locked = RemediationEntry.objects.select_for_update().get(pk=entry.pk)
+    if EntryReview.objects.filter(entry=locked).exists():
+        raise ReviewNotAllowed("この報告は既に審査済みです。")
+    review = EntryReview(
+        entry=locked,
+        decision=decision,
+        reason=reason if decision == ReviewDecision.RETURNED else "",
+        reviewer=user,
+    )
+    review.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            review.save()
+    except IntegrityError:
+        raise ReviewNotAllowed("この報告は既に審査済みです。") from None
+    label = "受理" if decision == ReviewDecision.ACCEPTED else "差戻し"
+    record_activity(user, f"措置を{label}", locked, f"{locked.finding_id} {reason[:100]}")
+    return review

@@ -16,6 +16,7 @@ from findings.access import FindingAccess, get_finding_for_user
 from findings.models import Finding
 from findings.views import departments_prefetch, has_children
 from remediation.access import get_evidence_for_user
+from remediation.drafts import Draft, discard_draft, load_draft, save_draft
 from remediation.forms import CHOOSE_FILES_AGAIN, EntryForm
 from remediation.services import record_entry
 
@@ -32,6 +33,9 @@ def _finding_for_entry(request: AuthenticatedHttpRequest, pk: int) -> FindingAcc
 
 @require_http_methods(["GET", "POST"])
 def entry_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Write → confirm → submit. A valid form shows exactly what will be sent (files
+    staged, nothing recorded); only "提出する" on that page records the entry, which
+    cannot be changed afterwards. "修正する" goes back to the form with the text kept."""
     access = _finding_for_entry(request, pk)
     finding = access.finding
     if not access.can_post_entry:
@@ -41,38 +45,94 @@ def entry_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if finding.has_sub_items:
         messages.info(request, "この項目は小項目（ア、イ …）ごとに措置を記録します。")
         return redirect("finding_detail", pk=finding.pk)
+    action = request.POST.get("action", "")
+    if request.method == "POST" and action in ("submit", "edit"):
+        draft = load_draft(request.session, request.POST.get("token", ""), finding.pk)
+        if draft is None:
+            messages.error(
+                request,
+                "確認画面の有効期限が切れたか、既に提出済みです。もう一度入力してください。",
+            )
+            return redirect("entry_create", pk=finding.pk)
+        if action == "edit":
+            discard_draft(request.session, draft.token)
+            form = EntryForm(
+                initial={
+                    "status": draft.status.pk,
+                    "entry_date": draft.entry_date,
+                    "content": draft.content,
+                },
+                finding=finding,
+            )
+            return _form_page(request, finding, form, files_lost=bool(draft.files))
+        return _submit(request, finding, draft)
     form = EntryForm(request.POST or None, request.FILES or None, finding=finding)
     if request.method == "POST" and form.is_valid():
-        try:
-            record_entry(
-                finding,
-                status=form.cleaned_data["status"],
-                entry_date=form.cleaned_data["entry_date"],
-                content=form.cleaned_data["content"],
-                user=request.user,
-                files=form.cleaned_data["evidence"],
-            )
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        except PermissionDenied:
-            return render(
-                request, "remediation/entry_forbidden.html", {"finding": finding}, status=403
-            )
-        else:
-            count = len(form.cleaned_data["evidence"])
-            note = f"（証跡ファイル{count}件）" if count else ""
-            messages.success(request, f"措置を記録しました{note}。")
-            return redirect("finding_detail", pk=finding.pk)
+        token = save_draft(
+            request.session,
+            finding_id=finding.pk,
+            status=form.cleaned_data["status"],
+            entry_date=form.cleaned_data["entry_date"],
+            content=form.cleaned_data["content"].strip(),
+            files=form.cleaned_data["evidence"],
+        )
+        draft = load_draft(request.session, token, finding.pk)
+        return render(
+            request, "remediation/entry_confirm.html", {"finding": finding, "draft": draft}
+        )
+    return _form_page(
+        request, finding, form, files_lost=request.method == "POST" and form.had_files
+    )
+
+
+def _form_page(
+    request: AuthenticatedHttpRequest, finding: Finding, form: EntryForm, *, files_lost: bool
+) -> HttpResponse:
     return render(
         request,
         "remediation/entry_form.html",
         {
             "finding": finding,
             "form": form,
-            "files_lost": request.method == "POST" and form.had_files,
+            "files_lost": files_lost,
             "choose_files_again": CHOOSE_FILES_AGAIN,
         },
     )
+
+
+def _submit(request: AuthenticatedHttpRequest, finding: Finding, draft: Draft) -> HttpResponse:
+    files = draft.checked_files()
+    try:
+        record_entry(
+            finding,
+            status=draft.status,
+            entry_date=draft.entry_date,
+            content=draft.content,
+            user=request.user,
+            files=files,
+        )
+    except ValidationError as error:
+        form = EntryForm(
+            initial={
+                "status": draft.status.pk,
+                "entry_date": draft.entry_date,
+                "content": draft.content,
+            },
+            finding=finding,
+        )
+        _add_service_errors(form, error)
+        return _form_page(request, finding, form, files_lost=bool(draft.files))
+    except PermissionDenied:
+        return render(request, "remediation/entry_forbidden.html", {"finding": finding}, status=403)
+    finally:
+        for checked in files:
+            checked.upload.close()
+    discard_draft(request.session, draft.token)
+    note = f"（証跡ファイル{len(files)}件）" if files else ""
+    messages.success(
+        request, f"措置の報告を提出しました{note}。監査委員事務局の審査を受けて受理されます。"
+    )
+    return redirect("finding_detail", pk=finding.pk)
 
 
 def _add_service_errors(form: EntryForm, error: ValidationError) -> None:

@@ -23,7 +23,9 @@ from findings.models import (
     Finding,
     FindingQuerySet,
     FindingViewpoint,
+    StatusBasis,
     StatusSnapshot,
+    counting_entries,
 )
 from findings.outline import KeyRiskRow, OutlineFinding, key_risk_table, outline
 from remediation.models import RemediationEntry, RemediationStatus
@@ -44,6 +46,12 @@ class Selection:
     department_id: int | None = None
     open_only: bool = False
     as_of: datetime.date | None = None
+    basis: str = StatusBasis.ACCEPTED
+
+    @property
+    def basis_label(self) -> str:
+        """Printed on every report: which entries it was built from."""
+        return StatusBasis(self.basis).label
 
     def apply(self, findings: FindingQuerySet) -> FindingQuerySet:
         if self.audit_id is not None:
@@ -75,6 +83,7 @@ class EntryRow:
     date: datetime.date
     content: str
     department: str
+    pending: bool = False  # submitted, not yet reviewed (working version only)
 
     @property
     def date_text(self) -> str:
@@ -83,7 +92,8 @@ class EntryRow:
     @property
     def heading(self) -> str:
         """ "【 措置済 】 令和 3年 5月31日", as the official table prints it."""
-        return f"【 {self.status} 】 {self.date_text}"
+        mark = "（審査待ち）" if self.pending else ""
+        return f"【 {self.status} 】 {self.date_text}{mark}"
 
 
 @dataclass(frozen=True)
@@ -256,15 +266,15 @@ class _Loaded:
     extra_viewpoints: dict[int, list[int]]
 
 
-def _finding_rows(qs: FindingQuerySet, as_of: datetime.date | None) -> FindingQuerySet:
-    return qs.with_status(as_of).annotate(
+def _finding_rows(qs: FindingQuerySet, selection: Selection) -> FindingQuerySet:
+    return qs.with_status(selection.as_of, selection.basis).annotate(
         has_children=Exists(Finding.objects.filter(parent=OuterRef("pk")))
     )
 
 
 def _attach(
     findings: FindingQuerySet,
-    as_of: datetime.date | None,
+    selection: Selection,
     loaded: _Loaded,
     status_names: dict[int, str],
     department_names: dict[int, str],
@@ -272,19 +282,20 @@ def _attach(
     """Entries (in date order) and department names of `findings`: one query each, with
     the selection as a subquery so no list of ids is sent however large it is."""
     ids = findings.values("pk")
-    entries = RemediationEntry.objects.filter(finding_id__in=ids)
-    if as_of is not None:
-        entries = entries.filter(entry_date__lte=as_of)
+    entries = counting_entries(RemediationEntry.objects.filter(finding_id__in=ids), selection.basis)
+    if selection.as_of is not None:
+        entries = entries.filter(entry_date__lte=selection.as_of)
     rows = entries.order_by("entry_date", "recorded_at", "id").values_list(
-        "finding_id", "status_id", "entry_date", "content", "author_department_id"
+        "finding_id", "status_id", "entry_date", "content", "author_department_id", "review"
     )
-    for finding_id, status_id, day, content, department_id in rows:
+    for finding_id, status_id, day, content, department_id, review in rows:
         loaded.entries.setdefault(finding_id, []).append(
             EntryRow(
                 status=status_names[status_id],
                 date=day,
                 content=content,
                 department=department_names.get(department_id, ""),
+                pending=review is None,
             )
         )
     links = (
@@ -308,7 +319,7 @@ def _load_findings(
     status_names: dict[int, str],
     department_names: dict[int, str],
 ) -> _Loaded:
-    qs = _finding_rows(selection.apply(visible_findings(user, base)), selection.as_of)
+    qs = _finding_rows(selection.apply(visible_findings(user, base)), selection)
     if selection.open_only:
         qs = qs.open()
     qs = (
@@ -317,17 +328,17 @@ def _load_findings(
         .distinct()
     )
     loaded = _Loaded(list(qs), {}, {}, {})
-    _attach(qs, selection.as_of, loaded, status_names, department_names)
+    _attach(qs, selection, loaded, status_names, department_names)
     # A sub-item chosen without its parent (e.g. by a text search) still prints under it,
     # but only a parent the user may see: otherwise the sub-item stands in its place.
     present = {f.pk for f in loaded.findings}
     missing = {f.parent_id for f in loaded.findings if f.parent_id and f.parent_id not in present}
     if missing:
         parents = _finding_rows(
-            visible_findings(user, Finding.objects.filter(pk__in=missing)), selection.as_of
+            visible_findings(user, Finding.objects.filter(pk__in=missing)), selection
         ).select_related("kind", "viewpoint__key_risk", "subclass")
         loaded.findings.extend(parents)
-        _attach(parents, selection.as_of, loaded, status_names, department_names)
+        _attach(parents, selection, loaded, status_names, department_names)
     return loaded
 
 

@@ -428,6 +428,7 @@ def _write_table_sheet(wb: Workbook, report: Report) -> None:
     out.merged(report.title, TITLE)
     created = f"{format_wareki(report.generated_at.date())} 作成"
     out.append([out.cell(report.selection_label, NOTE), out.cell(created, NOTE_RIGHT)])
+    out.append([out.cell(report.selection.basis_label, NOTE)])
     out.append()
     # As in the PDF: one audit's report is titled by the audit itself; across audits
     # each audit gets its title and each finding its departments.

@@ -18,7 +18,7 @@ from audits.forms import form_field
 from audits.models import Audit, Department
 from audits.wareki import format_fiscal_year, parse_fiscal_year, parse_wareki
 from findings.access import visible_findings
-from findings.models import Finding, FindingQuerySet
+from findings.models import Finding, FindingQuerySet, StatusBasis
 from reports.builder import Report, Selection, build_report
 
 if TYPE_CHECKING:
@@ -76,6 +76,14 @@ class ReportSelectionForm(forms.Form):
         label="未措置のみ（措置済を除く）",
         required=False,
         widget=forms.CheckboxInput(attrs={"value": "1"}),
+    )
+    basis = forms.ChoiceField(
+        label="版",
+        required=False,
+        choices=StatusBasis.choices,
+        initial=StatusBasis.ACCEPTED,
+        widget=forms.RadioSelect,
+        help_text="公表する報告は公表版（監査委員事務局が受理した報告のみ）。作業版は審査待ちの報告も載せます。",
     )
     as_of = forms.CharField(
         label="基準日",
@@ -153,6 +161,7 @@ class ReportSelectionForm(forms.Form):
             department_id=data["department"].pk if data.get("department") else None,
             open_only=bool(data.get("open_only")),
             as_of=data.get("as_of"),
+            basis=data.get("basis") or StatusBasis.ACCEPTED,
         )
 
     def findings(self) -> FindingQuerySet | None:
@@ -164,7 +173,9 @@ class ReportSelectionForm(forms.Form):
         if self.finding_filter is None:
             return None
         selection = self.selection()
-        self.finding_filter.queryset = visible_findings(self.user).with_status(selection.as_of)
+        self.finding_filter.queryset = visible_findings(self.user).with_status(
+            selection.as_of, selection.basis
+        )
         chosen = self.finding_filter.qs.order_by().values("pk")
         return Finding.objects.filter(pk__in=chosen)
 

@@ -15,7 +15,7 @@ from audits.services import add_section, add_viewpoint, create_audit
 from findings.models import Finding, FindingKind
 from findings.services import add_finding
 from remediation.models import RemediationEntry, RemediationStatus
-from remediation.services import record_entry
+from remediation.services import record_entry, review_entry
 
 PASSWORD = "test-pass-12345"
 
@@ -32,10 +32,12 @@ def evidence_dir(settings, tmp_path_factory):
     Changing STORAGES makes Django drop its cached storage backends, and the evidence
     field asks storages["evidence"] on every call."""
     location = tmp_path_factory.mktemp("evidence")
+    staging = tmp_path_factory.mktemp("staging")
     evidence = settings.STORAGES["evidence"]
     settings.STORAGES = {
         **settings.STORAGES,
         "evidence": {**evidence, "OPTIONS": {**evidence["OPTIONS"], "location": str(location)}},
+        "staging": {**evidence, "OPTIONS": {**evidence["OPTIONS"], "location": str(staging)}},
     }
     return location
 
@@ -169,20 +171,38 @@ def finding(make_finding: Callable[..., Finding]) -> Finding:
 
 
 @pytest.fixture
-def make_entry(statuses, ict_staff) -> Callable[..., RemediationEntry]:
+def reviewer(kansaka) -> User:
+    """The audit office member who accepts the entries tests post (see make_entry)."""
+    return make_user(Role.AUDITOR, kansaka, "reviewer")
+
+
+@pytest.fixture
+def make_entry(statuses, ict_staff, reviewer) -> Callable[..., RemediationEntry]:
+    """An entry as it stands after review: accepted unless review=None (waiting) or
+    "returned"."""
+
     def make(
         finding: Finding,
         status: str = "keizoku",
         day: datetime.date = datetime.date(2021, 9, 30),
         content: str = "整理整頓を行った。",
         user: User | None = None,
+        review: str | None = "accepted",
     ) -> RemediationEntry:
-        return record_entry(
+        entry = record_entry(
             finding,
             status=statuses[status],
             entry_date=day,
             content=content,
             user=user or ict_staff,
         )
+        if review is not None:
+            review_entry(
+                entry,
+                decision=review,
+                reason="根拠資料を添えてください。" if review == "returned" else "",
+                user=reviewer,
+            )
+        return entry
 
     return make

@@ -93,7 +93,19 @@ def test_demo_users_have_their_roles_and_passwords(seed_audit):
 
 
 def test_second_demo_audit_has_a_different_shape(seed_audit):
-    other = Audit.objects.exclude(pk=seed_audit.pk).get()
+    other = Audit.objects.exclude(pk=seed_audit.pk).get(fiscal_year=2016)
     assert other.systems.count() >= 3
     assert other.findings.exclude(kind__code__in=["shiteki", "iken", "risk"]).exists()
     assert RemediationEntry.objects.filter(finding__audit=other).exists()
+
+
+def test_key_risk_demo_audit_holds_the_other_shapes(seed_audit):
+    shaped = Audit.objects.get(fiscal_year=2023)
+    assert shaped.kinds_label == "財務監査・行政監査"
+    assert shaped.period_start is None
+    assert shaped.audited_departments.count() == 5
+    assert shaped.key_risks.count() == 4
+    assert shaped.viewpoints.filter(number="ア").count() == 4
+    assert shaped.findings.filter(subclass__name="是正").exists()
+    assert shaped.findings.filter(subclass__name="改善").exists()
+    assert all(f.viewpoint_links.count() == 1 for f in shaped.findings.all())

@@ -51,7 +51,9 @@ from audits.models import (
 from audits.services import add_section, add_viewpoint, create_audit
 from findings.models import Finding, FindingKind
 from findings.services import add_finding
-from remediation.models import Evidence, RemediationEntry, RemediationStatus
+from followup.models import ReportingRound
+from followup.services import open_round
+from remediation.models import EntryReview, Evidence, RemediationEntry, RemediationStatus
 from remediation.services import CheckedFile, record_entry
 from tests.conftest import PASSWORD, make_user
 
@@ -157,6 +159,20 @@ class World:
         return entry.evidence.get()
 
     jinji_staff: User | None = None
+
+    def round(self, ownership: str) -> ReportingRound:
+        """A reporting round over the own (ICT戦略課) or the other (人事課) audit."""
+        audit = self.audit(ownership)
+        existing = ReportingRound.objects.filter(audit=audit).first()
+        if existing is not None:
+            return existing
+        return open_round(
+            name=f"照会 {ownership}",
+            audit=audit,
+            base_date=datetime.date(2021, 9, 30),
+            deadline=datetime.date(2021, 10, 15),
+            user=self.users["auditor"],  # type: ignore[arg-type]
+        )
 
 
 def make_entry_with_file(finding: Finding, user: User, name: str, content: str) -> RemediationEntry:
@@ -450,7 +466,36 @@ CASES: tuple[Case, ...] = (
         "entry_create", "entry_create", _of_finding("entry_create"), FINDING_OBJECTS,
         get=row(LOGIN, E404, OK, E404, E403, OK, OK),
         post=row(LOGIN, E404, OK, E404, E403, OK, OK),
+        # A valid form only shows the confirmation step: nothing is recorded until it is
+        # submitted with the token kept in the session (tests/followup/test_cycle.py).
         payload=_entry,
+    ),
+    # followup/urls.py: rounds for every role (staff see the ones that ask them),
+    # opening and reviewing for the audit office only.
+    Case("round_list", "round_list", _plain("round_list"), NONE, get=same(OK), post=same(E405)),
+    Case(
+        "round_create", "round_create", _plain("round_create"), NONE,
+        get=EDITORS_GET, post=EDITORS_POST,
+        payload=lambda w, o: {
+            "name": "マトリクスの照会", "audit": str(w.own_audit.pk),
+            "base_date": "2021-09-30", "deadline": "2021-10-15",
+        },
+        post_changes_data=True,
+    ),
+    Case(
+        "round_detail", "round_detail",
+        lambda w, o: reverse("round_detail", args=[w.round(o).pk]), AUDIT_OBJECTS,
+        get=READ_ONE, post=same(E405),
+    ),
+    Case(
+        "review_queue", "review_queue", _plain("review_queue"), NONE,
+        get=EDITORS_GET, post=POST_ONLY_EDITORS_GET,
+    ),
+    Case(
+        "review_submit", "review_submit",
+        lambda w, o: reverse("review_submit", args=[w.evidence(o).entry_id]), EVIDENCE_OBJECTS,
+        get=POST_ONLY_EDITORS_GET, post=EDITORS_POST,
+        payload=lambda w, o: {"decision": "accepted"},
         post_changes_data=True,
     ),
     Case(
@@ -557,6 +602,8 @@ def snapshot() -> dict[str, object]:
                 Viewpoint,
                 KeyRisk,
                 Activity,
+                EntryReview,
+                ReportingRound,
             )
         },
         "findings": list(

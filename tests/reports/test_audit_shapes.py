@@ -180,15 +180,16 @@ def test_csv_carries_viewpoint_sub_class_addressee_and_header_in_new_columns(sha
 
 
 def test_csv_gives_the_wareki_date_of_each_entry(shaped, auditor, statuses):
-    from remediation.services import record_entry
+    from remediation.services import record_entry, review_entry
 
-    record_entry(
+    entry = record_entry(
         shaped.findings[0],
         status=statuses["keizoku"],
         entry_date=datetime.date(2024, 9, 30),
         content="検討を進めている。",
         user=auditor,
     )
+    review_entry(entry, decision="accepted", user=auditor)
     rows = list(
         csv.DictReader(io.StringIO(render_csv(_report(shaped, auditor)).decode("utf-8-sig")))
     )

@@ -59,7 +59,8 @@ def test_sheet_one_starts_with_the_title_and_the_four_header_lines(seed_book):
 
     assert seed_book.sheetnames == ["措置状況", "集計"]
     assert values[0] == TITLE
-    assert values[1:5] == [
+    assert values[1] == "公表版（受理済みの報告のみ）"
+    assert values[2:6] == [
         "1 監査の種類　　行政監査",
         "2 監査のテーマ　情報セキュリティの管理について",
         "3 監査対象　　　総務部 ICT戦略課",

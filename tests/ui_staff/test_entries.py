@@ -31,7 +31,13 @@ def post_entry(client, finding, statuses):
         if files:
             data["evidence"] = files
         client.force_login(user)
-        return client.post(reverse("entry_create", args=[(target or finding).pk]), data)
+        url = reverse("entry_create", args=[(target or finding).pk])
+        response = client.post(url, data)
+        draft = response.context.get("draft") if response.context else None
+        if draft is None:
+            return response  # the form again, with errors (or a redirect)
+        # The confirmation step: submit what it shows.
+        return client.post(url, {"token": draft.token, "action": "submit"})
 
     return post
 
@@ -50,7 +56,7 @@ def test_staff_records_an_entry_with_an_evidence_pdf(
     assert evidence.content_type == "application/pdf"
     assert (evidence_dir / evidence.file.name).read_bytes() == PDF
     page = client.get(response["Location"]).content.decode()
-    assert "措置を記録しました（証跡ファイル1件）" in page
+    assert "措置の報告を提出しました（証跡ファイル1件）" in page
     assert "【 措置済 】 令和 3年 5月31日" in page
 
 

@@ -47,6 +47,11 @@ class Command(BaseCommand):
             "--as-of", help="基準日: 2021-09-30 または 令和3年9月30日 (status as of this date)"
         )
         parser.add_argument(
+            "--basis",
+            default="accepted",
+            help="accepted = 公表版（受理済みの報告のみ、既定） | submitted = 作業版（審査待ちを含む）",
+        )
+        parser.add_argument(
             "--format", dest="fmt", default="pdf", help="pdf | xlsx | csv (default: pdf)"
         )
         parser.add_argument("-o", "--output", required=True, help="出力先ファイル (output file)")
@@ -83,6 +88,7 @@ class Command(BaseCommand):
             "department": self._department(options.get("department")),
             "open_only": "1" if options.get("open_only") else "",
             "as_of": options.get("as_of") or "",
+            "basis": options.get("basis") or "",
         }
         form = ReportSelectionForm(data, user=user)
         if not form.is_valid():
@@ -154,6 +160,7 @@ class Command(BaseCommand):
             "department": "--department",
             "open_only": "--open-only",
             "as_of": "--as-of",
+            "basis": "--basis",
         }
         lines = ["条件が正しくありません (invalid arguments):"]
         for name, errors in form.errors.items():
