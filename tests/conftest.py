@@ -186,3 +186,10 @@ def make_entry(statuses, ict_staff) -> Callable[..., RemediationEntry]:
         )
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def second_factor_off(settings):
+    """Most tests sign in with force_login and are not about the second factor; the tests
+    in tests/accounts turn it on where they test it."""
+    settings.MFA_REQUIRED = False
