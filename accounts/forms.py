@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from accounts.mfa import normalise_code
+from audits.models import User
 
 
 class CodeForm(forms.Form):
@@ -45,3 +46,10 @@ class UnlockForm(forms.Form):
         if bool(data.get("username")) == bool(data.get("address")):
             raise forms.ValidationError("解除するログイン名かアドレスを1つ指定してください。")
         return data
+
+
+class ResetSecondFactorForm(forms.Form):
+    username = forms.CharField(label="ログイン名", max_length=150)
+
+    def user(self) -> User | None:
+        return User.objects.filter(username=self.cleaned_data["username"]).first()

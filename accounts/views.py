@@ -3,7 +3,8 @@ the Japanese CSRF failure page.
 
 Who may use each view is said on it. The second-factor pages are every signed-in user's
 own (a user without a role may still have to pass the second factor to sign in at all);
-the lockouts pages are for 管理者 only and answer 404 to everyone else.
+the sign-in administration pages (lockouts, resetting someone's second factor) are for
+管理者 only and answer 404 to everyone else.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from django_otp import verify_token
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from accounts import lockouts, mfa, security_log
-from accounts.forms import CodeForm, UnlockForm, VerifyForm
+from accounts.forms import CodeForm, ResetSecondFactorForm, UnlockForm, VerifyForm
 from accounts.services import (
     SecondFactorError,
     confirm_app_device,
@@ -207,6 +208,7 @@ def lockout_list(request: HttpRequest) -> HttpResponse:
             "addresses": lockouts.address_locks(),
             "limit": settings.AXES_FAILURE_LIMIT,
             "cooloff": settings.AXES_COOLOFF_TIME,
+            "reset_form": ResetSecondFactorForm(),
         },
     )
 
@@ -226,6 +228,27 @@ def lockout_unlock(request: HttpRequest) -> HttpResponse:
         request,
         f"{'ログイン名「' + username + '」' if username else 'アドレス ' + str(address)}"
         " のログイン停止を解除しました。",
+    )
+    return redirect("lockout_list")
+
+
+@administrators_only
+@require_POST
+def mfa_reset(request: HttpRequest) -> HttpResponse:
+    """管理者: remove another user's second factor (a lost phone and lost recovery codes);
+    where it is required, they register a new app at their next sign-in."""
+    form = ResetSecondFactorForm(request.POST)
+    user = form.user() if form.is_valid() else None
+    if user is None:
+        messages.error(request, "そのログイン名の利用者は見つかりません。")
+        return redirect("lockout_list")
+    if not mfa.has_second_factor(user):
+        messages.info(request, f"「{user.username}」は二要素認証を設定していません。")
+        return redirect("lockout_list")
+    remove_second_factor(_user(request), user)
+    messages.success(
+        request,
+        f"「{user.username}」の二要素認証をリセットしました。次のログインで認証アプリを登録し直します。",
     )
     return redirect("lockout_list")
 

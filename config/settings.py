@@ -128,6 +128,8 @@ else:
 # Our own log (accounts.security_log) records every attempt; Axes' access log would
 # duplicate it.
 AXES_DISABLE_ACCESS_LOG = True
+# Locks are lifted on the app's page, which logs who lifted them; not in /admin/.
+AXES_ENABLE_ADMIN = False
 
 # --- sign-in: second factor (django-otp, TOTP + recovery codes) ----------------------------
 # On in production; `make run` turns it off so the demo logins work without an app.

@@ -401,6 +401,12 @@ CASES: tuple[Case, ...] = (
     ),
     Case("mfa_remove", "mfa_remove", _plain("mfa_remove"), NONE, get=same(E405), post=same(OK)),
     Case(
+        "mfa_reset", "mfa_reset", _plain("mfa_reset"), NONE,
+        get=row(LOGIN, E404, E404, E404, E404, E404, E405),
+        post=row(LOGIN, E404, E404, E404, E404, E404, OK),
+        payload=lambda w, o: {"username": "auditor"},
+    ),
+    Case(
         "lockout_list", "lockout_list", _plain("lockout_list"), NONE,
         get=row(LOGIN, E404, E404, E404, E404, E404, OK),
         post=row(LOGIN, E404, E404, E404, E404, E404, E405),

@@ -272,3 +272,40 @@ def test_once_set_up_an_optional_second_factor_is_asked_at_every_sign_in(client,
     enrolled(ict_staff)
     _signed_in(client, ict_staff)
     assert client.get("/findings/")["Location"].startswith(VERIFY)
+
+
+# --- a 管理者 resets a lost second factor ------------------------------------------------
+
+
+def test_administrator_resets_a_users_second_factor(client, mfa_on, auditor, administrator):
+    enrolled(auditor)
+    StaticDevice.objects.create(user=auditor, name="回復コード").token_set.create(token="abcd2345")
+    device = enrolled(administrator)
+    _signed_in(client, administrator)
+    client.post(VERIFY, {"code": current_code(device)})
+
+    response = client.post("/accounts/mfa/reset/", {"username": "auditor"}, follow=True)
+
+    assert "二要素認証をリセットしました" in response.content.decode()
+    assert not TOTPDevice.objects.filter(user=auditor).exists()
+    assert not StaticDevice.objects.filter(user=auditor).exists()
+    record = Activity.objects.get(action=security_log.SECOND_FACTOR_REMOVED)
+    assert record.actor == administrator and record.target_id == auditor.pk
+    # The auditor registers a new app at the next sign-in.
+    assert _signed_in(Client(), auditor).get("/audits/")["Location"].startswith(SETUP)
+
+
+@pytest.mark.parametrize("payload", [{}, {"username": "nobody"}, {"username": "x" * 10_000}])
+def test_resetting_an_unknown_user_gets_a_message(client, administrator, payload):
+    client.force_login(administrator)
+    response = client.post("/accounts/mfa/reset/", payload, follow=True)
+    assert response.status_code == 200
+    assert "見つかりません" in response.content.decode()
+
+
+@pytest.mark.parametrize("who", ["manager", "auditor", "ict_staff"])
+def test_only_administrators_reset_second_factors(client, who, request, administrator):
+    enrolled(administrator)
+    client.force_login(request.getfixturevalue(who))
+    assert client.post("/accounts/mfa/reset/", {"username": "administrator"}).status_code == 404
+    assert TOTPDevice.objects.filter(user=administrator).exists()
