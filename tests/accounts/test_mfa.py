@@ -309,3 +309,11 @@ def test_only_administrators_reset_second_factors(client, who, request, administ
     client.force_login(request.getfixturevalue(who))
     assert client.post("/accounts/mfa/reset/", {"username": "administrator"}).status_code == 404
     assert TOTPDevice.objects.filter(user=administrator).exists()
+
+
+def test_second_factor_secrets_are_not_in_the_admin(client, administrator):
+    administrator.is_staff = administrator.is_superuser = True
+    administrator.save()
+    client.force_login(administrator)
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
+    assert client.get("/admin/otp_static/staticdevice/").status_code == 404
