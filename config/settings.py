@@ -207,8 +207,12 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # HSTS is sent only on requests that arrived over TLS (Django's SecurityMiddleware checks
 # request.is_secure()), so it is safe to have on by default outside development.
 SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 0 if DEBUG else 31_536_000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", default=False)
-SECURE_HSTS_PRELOAD = False
+# The header covers the app's own host name and its subdomains, not sibling hosts.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", default=True)
+# Preloading is for a public registrable domain submitted to the browsers' list; a city's
+# internal host never is, so the deploy check's reminder about it is silenced unless on.
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
