@@ -84,8 +84,14 @@ def normalise_code(raw: str) -> str:
 
 def qr_code_svg(device: TOTPDevice) -> str:
     """The device's otpauth:// URI as an inline SVG QR code, drawn here: no image service,
-    no data: URL, and nothing in it but paths (allowed by the page's CSP)."""
+    no data: URL, and nothing in it but paths (allowed by the page's CSP). A viewBox and
+    no fixed size, so the stylesheet scales it whole."""
     qr = segno.make(device.config_url, error="m")
     return qr.svg_inline(
-        scale=5, border=4, dark="#000", light="#fff", title="認証アプリ登録用のQRコード"
+        scale=5,
+        border=4,
+        dark="#000",
+        light="#fff",
+        omitsize=True,
+        title="認証アプリ登録用のQRコード",
     )
