@@ -146,11 +146,15 @@ class SecondFactorMiddleware:
         user = request.user
         if not mfa_enabled() or not user.is_authenticated or user.is_verified():  # type: ignore[union-attr]
             return None
+        if has_second_factor(user):  # type: ignore[arg-type]
+            target = "mfa_verify"
+        elif mfa_required(user):
+            target = "mfa_setup"
+        else:
+            return None
+        # The pages shown meanwhile leave out the menu: every link would lead back here.
+        request.second_factor_pending = True  # type: ignore[attr-defined]
         match = request.resolver_match
         if match is not None and match.url_name in SECOND_FACTOR_EXEMPT:
             return None
-        if has_second_factor(user):  # type: ignore[arg-type]
-            return _redirect(request, _with_next(reverse("mfa_verify"), request))
-        if mfa_required(user):
-            return _redirect(request, _with_next(reverse("mfa_setup"), request))
-        return None
+        return _redirect(request, _with_next(reverse(target), request))

@@ -85,6 +85,13 @@ def test_htmx_requests_are_sent_to_the_second_factor_as_a_whole_page(client, mfa
 # --- setting it up ---------------------------------------------------------------------------
 
 
+def test_pages_of_the_pending_second_factor_show_no_menu(client, mfa_on, auditor):
+    _signed_in(client, auditor)
+    body = client.get(SETUP).content.decode()
+    assert "メインメニュー" not in body
+    assert "ログアウト" in body
+
+
 def test_setup_page_shows_a_server_drawn_qr_code_and_the_secret(client, mfa_on, auditor):
     _signed_in(client, auditor)
 
