@@ -9,7 +9,23 @@ from dataclasses import dataclass
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Max, QuerySet, Sum
+from django.http import HttpRequest
 from django.utils import timezone
+
+# The longest login name a user can have (audits.User.username).
+USERNAME_MAX = 150
+
+
+def username_for_lockout(request: HttpRequest, credentials: dict[str, object] | None) -> str | None:
+    """The login name Axes counts failures under (AXES_USERNAME_CALLABLE). Django's sign-in
+    form does not enforce the name's length, and Axes stores it in 255 characters: on
+    PostgreSQL a longer one was a 500. No user's name is longer than 150, so the rest is
+    cut off."""
+    if credentials:
+        value = credentials.get(settings.AXES_USERNAME_FORM_FIELD)
+    else:
+        value = request.POST.get(settings.AXES_USERNAME_FORM_FIELD)
+    return None if value is None else str(value)[:USERNAME_MAX]
 
 
 @dataclass(frozen=True)

@@ -117,6 +117,7 @@ _lockout_minutes = env_int("LOGIN_LOCKOUT_MINUTES", 30)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=_lockout_minutes) if _lockout_minutes else None
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_USERNAME_CALLABLE = "accounts.lockouts.username_for_lockout"
 # Behind a reverse proxy the client address is in X-Forwarded-For; how many proxies to
 # trust is the deployment's to say (0: use the connection's address).
 _proxy_count = env_int("LOGIN_PROXY_COUNT", 0)
