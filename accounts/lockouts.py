@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from axes.models import AccessAttempt
 from django.conf import settings
@@ -12,8 +13,9 @@ from django.db.models import Max, QuerySet, Sum
 from django.http import HttpRequest
 from django.utils import timezone
 
-# The longest login name a user can have (audits.User.username).
+# The longest login name a user can have (audits.User.username), and its form field.
 USERNAME_MAX = 150
+USERNAME_FIELD = "username"
 
 
 def username_for_lockout(request: HttpRequest, credentials: dict[str, object] | None) -> str | None:
@@ -21,10 +23,7 @@ def username_for_lockout(request: HttpRequest, credentials: dict[str, object] | 
     form does not enforce the name's length, and Axes stores it in 255 characters: on
     PostgreSQL a longer one was a 500. No user's name is longer than 150, so the rest is
     cut off."""
-    if credentials:
-        value = credentials.get(settings.AXES_USERNAME_FORM_FIELD)
-    else:
-        value = request.POST.get(settings.AXES_USERNAME_FORM_FIELD)
+    value = credentials.get(USERNAME_FIELD) if credentials else request.POST.get(USERNAME_FIELD)
     return None if value is None else str(value)[:USERNAME_MAX]
 
 
@@ -43,8 +42,8 @@ class Lock:
         return self.last_attempt + settings.AXES_COOLOFF_TIME
 
 
-def _current_attempts() -> QuerySet[AccessAttempt]:
-    attempts = AccessAttempt.objects.all()
+def _current_attempts() -> QuerySet[Any]:
+    attempts: QuerySet[Any] = AccessAttempt.objects.all()
     if settings.AXES_COOLOFF_TIME:
         attempts = attempts.filter(attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME)
     return attempts

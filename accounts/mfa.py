@@ -12,6 +12,7 @@ import re
 import segno
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django_otp.middleware import is_verified as otp_is_verified
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -50,7 +51,13 @@ def app_device(user: User) -> TOTPDevice | None:
 
 
 def has_second_factor(user: User) -> bool:
-    return TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.devices_for_user(user, confirmed=True).exists())
+
+
+def is_verified(user: User | AnonymousUser) -> bool:
+    """Whether the user passed their second factor in this session (OTPMiddleware has
+    loaded the device the session names)."""
+    return bool(otp_is_verified(user))
 
 
 def pending_app_device(user: User) -> TOTPDevice:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
 from accounts import security_log
-from accounts.mfa import has_second_factor, mfa_enabled, mfa_required
+from accounts.mfa import has_second_factor, is_verified, mfa_enabled, mfa_required
 
 SIGNED_IN_AT = "accounts.signed_in_at"
 LAST_SEEN_AT = "accounts.last_seen_at"
@@ -144,9 +144,9 @@ class SecondFactorMiddleware:
         self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
     ) -> HttpResponse | None:
         user = request.user
-        if not mfa_enabled() or not user.is_authenticated or user.is_verified():  # type: ignore[union-attr]
+        if not mfa_enabled() or not user.is_authenticated or is_verified(user):
             return None
-        if has_second_factor(user):  # type: ignore[arg-type]
+        if has_second_factor(user):
             target = "mfa_verify"
         elif mfa_required(user):
             target = "mfa_setup"

@@ -72,6 +72,6 @@ def lift_lock(actor: User, *, username: str | None = None, address: str | None =
     if bool(username) == bool(address):
         raise ValueError("exactly one of username and address")
     with transaction.atomic():
-        removed = reset_attempts(username=username) if username else reset_attempts(ip=address)
+        removed: int = reset_attempts(username=username) if username else reset_attempts(ip=address)
         security_log.lock_lifted(actor, username=username, address=address)
     return removed

@@ -33,7 +33,7 @@ from accounts.services import (
     remove_second_factor,
     renew_recovery_codes,
 )
-from audits.models import User
+from audits.http import AuthenticatedHttpRequest
 from audits.roles import Role, role_of
 
 
@@ -42,7 +42,7 @@ def administrators_only(view: Callable[..., HttpResponse]) -> Callable[..., Http
     whatever the method."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def wrapped(request: AuthenticatedHttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         if role_of(request.user) != Role.ADMINISTRATOR:
             raise Http404
         return view(request, *args, **kwargs)
@@ -59,17 +59,13 @@ def _next_url(request: HttpRequest) -> str:
     return reverse(settings.LOGIN_REDIRECT_URL)
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 # --- the second factor: any signed-in user, for themselves ---------------------------------
 
 
 @require_GET
-def mfa_settings(request: HttpRequest) -> HttpResponse:
+def mfa_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Any signed-in user: whether they have a second factor, and what they can do."""
-    user = _user(request)
+    user = request.user
     return render(
         request,
         "accounts/mfa_settings.html",
@@ -83,12 +79,12 @@ def mfa_settings(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def mfa_setup(request: HttpRequest) -> HttpResponse:
+def mfa_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Any signed-in user: register an authenticator app. Someone who already has one
     must have passed it in this session first (else a stolen password would be enough
     to register the thief's phone)."""
-    user = _user(request)
-    if mfa.has_second_factor(user) and not user.is_verified():  # type: ignore[attr-defined]
+    user = request.user
+    if mfa.has_second_factor(user) and not mfa.is_verified(user):
         return redirect(f"{reverse('mfa_verify')}?next={reverse('mfa_setup')}")
     device = mfa.pending_app_device(user)
     form = CodeForm(request.POST or None)
@@ -119,13 +115,13 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def mfa_verify(request: HttpRequest) -> HttpResponse:
+def mfa_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Any signed-in user with a second factor: pass it for this session."""
-    user = _user(request)
+    user = request.user
     app = mfa.app_device(user)
     if app is None:
         return redirect("mfa_setup")
-    if user.is_verified():  # type: ignore[attr-defined]
+    if mfa.is_verified(user):
         return redirect(_next_url(request))
     form = VerifyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -160,10 +156,10 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
+def mfa_recovery_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Any signed-in user with a second factor: new recovery codes (the old stop working),
     shown on this response only."""
-    user = _user(request)
+    user = request.user
     try:
         codes = renew_recovery_codes(user)
     except SecondFactorError as error:
@@ -177,9 +173,9 @@ def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def mfa_remove(request: HttpRequest) -> HttpResponse:
+def mfa_remove(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Any signed-in user whose role does not require a second factor: remove theirs."""
-    user = _user(request)
+    user = request.user
     if mfa.mfa_required(user):
         return render(
             request,
@@ -198,7 +194,7 @@ def mfa_remove(request: HttpRequest) -> HttpResponse:
 
 @administrators_only
 @require_GET
-def lockout_list(request: HttpRequest) -> HttpResponse:
+def lockout_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """管理者: the login names and addresses with failed sign-ins, and which are locked."""
     return render(
         request,
@@ -215,7 +211,7 @@ def lockout_list(request: HttpRequest) -> HttpResponse:
 
 @administrators_only
 @require_POST
-def lockout_unlock(request: HttpRequest) -> HttpResponse:
+def lockout_unlock(request: AuthenticatedHttpRequest) -> HttpResponse:
     """管理者: lift the lock of one login name or one address."""
     form = UnlockForm(request.POST)
     if not form.is_valid():
@@ -223,7 +219,7 @@ def lockout_unlock(request: HttpRequest) -> HttpResponse:
         return redirect("lockout_list")
     username = form.cleaned_data["username"] or None
     address = form.cleaned_data["address"] or None
-    lift_lock(_user(request), username=username, address=address)
+    lift_lock(request.user, username=username, address=address)
     messages.success(
         request,
         f"{'ログイン名「' + username + '」' if username else 'アドレス ' + str(address)}"
@@ -234,7 +230,7 @@ def lockout_unlock(request: HttpRequest) -> HttpResponse:
 
 @administrators_only
 @require_POST
-def mfa_reset(request: HttpRequest) -> HttpResponse:
+def mfa_reset(request: AuthenticatedHttpRequest) -> HttpResponse:
     """管理者: remove another user's second factor (a lost phone and lost recovery codes);
     where it is required, they register a new app at their next sign-in."""
     form = ResetSecondFactorForm(request.POST)
@@ -245,7 +241,7 @@ def mfa_reset(request: HttpRequest) -> HttpResponse:
     if not mfa.has_second_factor(user):
         messages.info(request, f"「{user.username}」は二要素認証を設定していません。")
         return redirect("lockout_list")
-    remove_second_factor(_user(request), user)
+    remove_second_factor(request.user, user)
     messages.success(
         request,
         f"「{user.username}」の二要素認証をリセットしました。次のログインで認証アプリを登録し直します。",

@@ -116,7 +116,8 @@ def test_failures_and_the_lockout_are_in_the_activity_log(client, manager, limit
 
     failures = Activity.objects.filter(action=security_log.SIGN_IN_FAILED, target_id=manager.pk)
     assert failures.count() == limit + 2
-    assert "127.0.0.1" in failures.first().summary
+    first = failures.first()
+    assert first is not None and "127.0.0.1" in first.summary
     # One lockout record at the moment the limit was reached, not one per later try.
     locks = Activity.objects.filter(action=security_log.LOCKED_OUT, target_id=manager.pk)
     assert locks.count() == 1
