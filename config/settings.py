@@ -1,8 +1,10 @@
 """The one settings module. Everything deployment-specific comes from the environment."""
 
+import datetime
 from pathlib import Path
 
 import django_stubs_ext
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import database_from_env, env_bool, env_int, env_list, env_str
@@ -31,23 +33,37 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "audits",
     "findings",
     "remediation",
     "followup",
     "reports",
+    "accounts",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "accounts.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.NoStoreForSignedInMiddleware",
+    "accounts.middleware.SessionLimitsMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it sees the login view's response and can replace it with the
+    # lockout page (django-axes documents this position).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -72,11 +88,18 @@ TEMPLATES = [
 DATABASES = {"default": database_from_env(BASE_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "audits.User"
-AUTHENTICATION_BACKENDS = ["audits.backends.UserWithDepartmentBackend"]
+# Axes first: it refuses a locked-out account or address before a password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "audits.backends.UserWithDepartmentBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -84,6 +107,49 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- sign-in: lockout (django-axes) -------------------------------------------------------
+# Failures are counted per account and, separately, per address: either reaching the limit
+# locks it. A lock ends after LOGIN_LOCKOUT_MINUTES, or at once when a 管理者 lifts it on
+# the lockouts page; 0 minutes means only a 管理者 can lift it.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10, minimum=1)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+_lockout_minutes = env_int("LOGIN_LOCKOUT_MINUTES", 30)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=_lockout_minutes) if _lockout_minutes else None
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_USERNAME_CALLABLE = "accounts.lockouts.username_for_lockout"
+# Behind a reverse proxy the client address is in X-Forwarded-For; how many proxies to
+# trust is the deployment's to say (0: use the connection's address).
+_proxy_count = env_int("LOGIN_PROXY_COUNT", 0)
+if _proxy_count:
+    AXES_IPWARE_PROXY_COUNT = _proxy_count
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Our own log (accounts.security_log) records every attempt; Axes' access log would
+# duplicate it.
+AXES_DISABLE_ACCESS_LOG = True
+# Locks are lifted on the app's page, which logs who lifted them; not in /admin/.
+AXES_ENABLE_ADMIN = False
+
+# --- sign-in: second factor (django-otp, TOTP + recovery codes) ----------------------------
+# On in production; `make run` turns it off so the demo logins work without an app.
+MFA_REQUIRED = env_bool("MFA_REQUIRED", default=True)
+# 監査担当, 管理職, 管理者 and is_staff users always need it when MFA_REQUIRED is on; each
+# authority decides for its 所管課担当 (who may always set one up themselves).
+MFA_REQUIRED_FOR_DEPARTMENT_STAFF = env_bool("MFA_REQUIRED_FOR_DEPARTMENT_STAFF", default=False)
+OTP_TOTP_ISSUER = "措置状況管理"
+MFA_RECOVERY_CODE_COUNT = 10
+
+# --- sessions -----------------------------------------------------------------------------
+# Signed out after SESSION_IDLE_MINUTES without a request, and SESSION_MAX_HOURS after
+# signing in whatever happens (accounts.middleware.SessionLimitsMiddleware).
+SESSION_IDLE_TIMEOUT = datetime.timedelta(minutes=env_int("SESSION_IDLE_MINUTES", 30, minimum=1))
+SESSION_ABSOLUTE_TIMEOUT = datetime.timedelta(hours=env_int("SESSION_MAX_HOURS", 12, minimum=1))
+SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
+# Shared PCs in a city hall: closing the browser ends the session.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", "日本語")]
@@ -120,6 +186,41 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "accounts.views.csrf_failure"
+
+# --- response headers -----------------------------------------------------------------------
+# No inline script or style anywhere: every script and stylesheet is a static file, and
+# htmx is told not to inject its indicator style (the htmx-config meta tag in base.html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
+# The browser features the app never uses, switched off for every page.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# HSTS is sent only on requests that arrived over TLS (Django's SecurityMiddleware checks
+# request.is_secure()), so it is safe to have on by default outside development.
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+# The header covers the app's own host name and its subdomains, not sibling hosts.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", default=True)
+# Preloading is for a public registrable domain submitted to the browsers' list; a city's
+# internal host never is, so the deploy check's reminder about it is silenced unless on.
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

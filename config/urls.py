@@ -24,6 +24,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     # Each include is owned by one app; auditors' editing pages are kept apart from the
     # read/report pages so the two can change independently.

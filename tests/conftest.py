@@ -206,3 +206,10 @@ def make_entry(statuses, ict_staff, reviewer) -> Callable[..., RemediationEntry]
         return entry
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def second_factor_off(settings):
+    """Most tests sign in with force_login and are not about the second factor; the tests
+    in tests/accounts turn it on where they test it."""
+    settings.MFA_REQUIRED = False

@@ -91,9 +91,17 @@ def page(browser, e2e_db) -> Iterator[Page]:
             else None
         ),
     )
+    # Nothing the Content-Security-Policy blocks: Chromium reports each refusal (an
+    # inline script or style, a style injected by htmx) as a console error.
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda msg: blocked.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
     yield page
     context.close()
     assert not outside, f"requests left the server: {outside}"
+    assert not blocked, f"the CSP blocked: {blocked}"
 
 
 def sign_in(page, base_url: str, username: str, password: str) -> None:

@@ -9,12 +9,11 @@ import pytest
 from django.urls import reverse
 
 from reports.builder import Selection, build_report
-from tests.conftest import PASSWORD
 from tests.reports.conftest import compact, pdf_text
 
 
 def _login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 

@@ -1,0 +1,45 @@
+"""What the Content-Security-Policy forbids, found in rendered HTML: inline scripts,
+<style> elements, style="" attributes and on* event handler attributes."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+
+class _InlineCodeFinder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._in_inline_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        names = {name.lower(): value for name, value in attrs}
+        line = self.getpos()[0]
+        if tag == "script":
+            kind = (names.get("type") or "").lower()
+            # A JSON data block is data, not code (CSP does not run it either).
+            if "src" not in names and kind not in ("application/json", "application/ld+json"):
+                self.found.append(f"line {line}: inline <script>")
+        if tag == "style":
+            self.found.append(f"line {line}: <style> element")
+        if "style" in names:
+            self.found.append(f"line {line}: style attribute on <{tag}>")
+        for name in names:
+            if name.startswith("on"):
+                self.found.append(f"line {line}: {name} handler on <{tag}>")
+            if name.startswith("hx-on"):
+                self.found.append(f"line {line}: {name} (htmx evaluates it as code) on <{tag}>")
+        for name in ("href", "src", "action", "formaction"):
+            if (names.get(name) or "").strip().lower().startswith("javascript:"):
+                self.found.append(f"line {line}: javascript: URL in {name} on <{tag}>")
+
+
+def inline_code(html: str) -> list[str]:
+    finder = _InlineCodeFinder()
+    finder.feed(html)
+    finder.close()
+    return finder.found
+
+
+def is_html(response: object) -> bool:
+    return "text/html" in response.get("Content-Type", "")  # type: ignore[attr-defined]
