@@ -61,7 +61,7 @@ def _count_of(findings: QuerySet[Finding]) -> Coalesce:
 
 def audits_with_counts(user: User) -> QuerySet[Audit]:
     """The user's audits with how many findings (and open ones) they may see in each."""
-    of_audit = visible_findings(user, Finding.objects.filter(audit=OuterRef("pk")))
+    of_audit = visible_findings(user, Finding.objects.filter(audit=OuterRef("pk")).counted())
     open_ids = Finding.objects.with_status().open().values("pk")
     return (
         visible_audits(user)

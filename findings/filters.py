@@ -45,7 +45,7 @@ def _print_order() -> tuple[Any, ...]:
 
 
 def _leaves(queryset: FindingQuerySet) -> FindingQuerySet:
-    return queryset.filter(~Exists(Finding.objects.filter(parent=OuterRef("pk"))))
+    return queryset.counted()
 
 
 class FindingOrderingFilter(django_filters.OrderingFilter):

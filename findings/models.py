@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from audits.models import Audit, Department, Section, User, Viewpoint
@@ -160,8 +160,15 @@ class FindingQuerySet(models.QuerySet["Finding"]):
             status_code_now=Subquery(latest.values("status__code")[:1]),
         )
 
+    def counted(self) -> FindingQuerySet:
+        """What every count counts (the one meaning of "how many"): findings that take
+        entries themselves. A parent that only introduces its sub-items (意見 (5)③ before
+        ア, イ) is not counted; its sub-items are."""
+        return self.filter(~Exists(Finding.objects.filter(parent=OuterRef("pk"))))
+
     def open(self) -> FindingQuerySet:
-        """Findings not yet 措置済 (未報告 included). Needs with_status()."""
+        """Findings not closed by an accepted 措置済 (未報告 included). Needs with_status().
+        Counted with counted(), this is "open" on every page, report and export."""
         return self.filter(Q(status_closed_now=False) | Q(status_closed_now__isnull=True))
 
     def closed(self) -> FindingQuerySet:

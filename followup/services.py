@@ -6,7 +6,6 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 
 from audits.access import can_review_entries
 from audits.models import Audit, User, record_activity
@@ -24,8 +23,7 @@ def open_findings_of(audit: Audit | None, fiscal_year: int | None) -> list[int]:
         findings = findings.filter(audit__fiscal_year=fiscal_year)
     else:
         return []
-    leaves = findings.filter(~Exists(Finding.objects.filter(parent=OuterRef("pk"))))
-    return list(leaves.with_status().open().values_list("pk", flat=True))
+    return list(findings.counted().with_status().open().values_list("pk", flat=True))
 
 
 @transaction.atomic

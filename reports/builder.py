@@ -248,7 +248,9 @@ class Report:
 
     @property
     def finding_count(self) -> int:
-        return sum(len(a.rows()) for a in self.audits)
+        """Counted as every page counts (FindingQuerySet.counted): not the parents that
+        only introduce sub-items."""
+        return sum(1 for a in self.audits for _, _, row in a.rows() if not row.is_container)
 
     @property
     def as_of_text(self) -> str:

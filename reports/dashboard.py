@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -31,7 +31,7 @@ from audits.http import AuthenticatedHttpRequest
 from audits.models import Department
 from audits.wareki import format_fiscal_year
 from findings.access import visible_findings
-from findings.models import UNREPORTED_LABEL, Finding, FindingQuerySet, badge_for
+from findings.models import UNREPORTED_LABEL, FindingQuerySet, badge_for
 from remediation.models import RemediationStatus
 
 if TYPE_CHECKING:
@@ -177,8 +177,7 @@ def _columns() -> list[StatusColumn]:
 
 def leaf_findings(user: AnyUser) -> FindingQuerySet:
     """What the dashboard counts: visible findings that take entries themselves."""
-    has_children = Exists(Finding.objects.filter(parent=OuterRef("pk")))
-    return visible_findings(user).filter(~has_children).with_status()
+    return visible_findings(user).counted().with_status()
 
 
 Groups = dict[object, dict[str, tuple[int, int]]]
