@@ -97,7 +97,7 @@ def load_users(departments: dict[str, Department]) -> list[DemoUser]:
     return list(DEMO_USERS)
 
 
-def _staff_for(department: Department) -> User:
+def staff_for(department: Department) -> User:
     """The demo member of staff who reports for a department (made if missing, with no
     usable password, for departments that have no demo login)."""
     user = User.objects.filter(
@@ -213,7 +213,7 @@ def load_audit(name: str, departments: dict[str, Department], auditor: User) -> 
             due_date=_date(row.get("due_date")),
             user=auditor,
         )
-        reporter = _staff_for(depts[0])
+        reporter = staff_for(depts[0])
         for entry in row.get("entries", []):
             posted = record_entry(
                 finding,

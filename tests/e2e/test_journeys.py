@@ -246,11 +246,18 @@ def test_department_staff_posts_an_entry_with_evidence_other_department_gets_404
     form.get_by_label("証跡ファイル").set_input_files(evidence)
     expect(form.locator("#entry-date-wareki")).to_contain_text(format_wareki(today))
     shoot(page, shots, "03_entry_form_filled")
-    form.get_by_role("button", name="措置を記録する").click()
+    form.get_by_role("button", name="確認画面へ進む").click()
+
+    # The confirmation step shows exactly what will be sent; nothing is recorded yet.
+    expect(page.get_by_role("heading", name="提出内容の確認", level=1)).to_be_visible()
+    expect(page.locator("main")).to_contain_text(content)
+    expect(page.locator("main")).to_contain_text(evidence.name)
+    shoot(page, shots, "03b_confirmation")
+    page.get_by_role("button", name="この内容で提出する").click()
 
     expect(page).to_have_url(finding_url)
-    expect(page.get_by_role("status").filter(has_text="措置を記録しました")).to_have_text(
-        "措置を記録しました（証跡ファイル1件）。"
+    expect(page.get_by_role("status").filter(has_text="措置の報告を提出しました")).to_contain_text(
+        "措置の報告を提出しました（証跡ファイル1件）。"
     )
     entries = history.locator(":scope > [role=listitem]")
     expect(entries).to_have_count(entries_before + 1)
@@ -260,13 +267,14 @@ def test_department_staff_posts_an_entry_with_evidence_other_department_gets_404
     )
     expect(latest).to_contain_text(content)
     expect(latest).to_contain_text("情報 花子")
+    expect(latest.locator(".status-badge--pending")).to_have_text("審査待ち")
     evidence_link = latest.get_by_role("link", name=evidence.name)
     expect(evidence_link).to_be_visible()
+    # Until the audit office accepts it, the current status is the last accepted one.
     status_card = page.locator("section.card").filter(
         has=page.get_by_role("heading", name="現在の状況")
     )
     expect(status_card.locator(".status-badge").first).to_have_text("継続努力")
-    expect(status_card).to_contain_text(format_wareki(today))
     latest.scroll_into_view_if_needed()
     shoot(page, shots, "04_finding_detail_after_entry")
 
@@ -385,7 +393,7 @@ def test_staff_pages_fit_a_tablet_width(page: Page, demo, shots):
         "link", name=CSIRT_TITLE
     ).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(CSIRT_TITLE)
-    expect(page.get_by_role("button", name="措置を記録する")).to_be_visible()
+    expect(page.get_by_role("button", name="確認画面へ進む")).to_be_visible()
     assert fits_width(page)
     shoot(page, shots, "02_finding_detail_768")
 
