@@ -21,7 +21,7 @@ from audits.models import Audit, User
 from findings.models import Finding
 from followup.models import ReportingRound
 from followup.services import open_round
-from remediation.models import RemediationStatus
+from remediation.models import RemediationEntry, RemediationStatus
 from remediation.services import record_entry, review_entry
 
 PAST_ROUND = "令和7年9月30日現在の措置状況の照会"
@@ -68,7 +68,7 @@ def load_followup_demo(auditor: User) -> None:
         )
 
 
-def _post(finding: Finding, status: RemediationStatus, content: str) -> object:
+def _post(finding: Finding, status: RemediationStatus, content: str) -> RemediationEntry:
     return record_entry(
         finding,
         status=status,
