@@ -56,15 +56,9 @@ def entry_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             return redirect("entry_create", pk=finding.pk)
         if action == "edit":
             discard_draft(request.session, draft.token)
-            form = EntryForm(
-                initial={
-                    "status": draft.status.pk,
-                    "entry_date": draft.entry_date,
-                    "content": draft.content,
-                },
-                finding=finding,
+            return _form_page(
+                request, finding, _form_from(draft, finding), files_lost=bool(draft.files)
             )
-            return _form_page(request, finding, form, files_lost=bool(draft.files))
         return _submit(request, finding, draft)
     form = EntryForm(request.POST or None, request.FILES or None, finding=finding)
     if request.method == "POST" and form.is_valid():
@@ -100,6 +94,12 @@ def _form_page(
     )
 
 
+def _form_from(draft: Draft, finding: Finding) -> EntryForm:
+    """The form again with what the draft held (files must be chosen again)."""
+    initial = {"status": draft.status.pk, "entry_date": draft.entry_date, "content": draft.content}
+    return EntryForm(initial=initial, finding=finding)
+
+
 def _submit(request: AuthenticatedHttpRequest, finding: Finding, draft: Draft) -> HttpResponse:
     files = draft.checked_files()
     try:
@@ -112,14 +112,7 @@ def _submit(request: AuthenticatedHttpRequest, finding: Finding, draft: Draft) -
             files=files,
         )
     except ValidationError as error:
-        form = EntryForm(
-            initial={
-                "status": draft.status.pk,
-                "entry_date": draft.entry_date,
-                "content": draft.content,
-            },
-            finding=finding,
-        )
+        form = _form_from(draft, finding)
         _add_service_errors(form, error)
         return _form_page(request, finding, form, files_lost=bool(draft.files))
     except PermissionDenied:
