@@ -398,3 +398,45 @@ def attach_errors(form: forms.Form, error: ValidationError) -> None:
     else:
         for message in error.messages:
             form.add_error(None, message)
+
+
+def text_field(label: str, max_length: int, *, required: bool = True) -> forms.CharField:
+    """A one-line text with its Japanese messages (empty, too long)."""
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        error_messages={
+            "required": f"{label}を入力してください。",
+            "max_length": f"{label}は{max_length}文字以内で入力してください。",
+        },
+    )
+
+
+class AuditedSystemForm(forms.Form):
+    name = text_field("システム名", 200)
+    department: forms.ModelChoiceField[Department] = forms.ModelChoiceField(
+        label="所管課",
+        queryset=None,
+        required=False,
+        empty_label="（なし）",
+        error_messages={"invalid_choice": "この監査の監査対象の所属を選んでください。"},
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        audit: Audit,
+        departments: list[Department] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        field = form_field(self, "department", forms.ModelChoiceField)
+        field.queryset = audit.audited_departments.select_related("parent")
+        if departments is not None:
+            # Already loaded by the page: render from the list instead of another query.
+            field.choices = [("", "（なし）")] + [(d.pk, d.full_name) for d in departments]
+
+
+class AuditKindForm(forms.Form):
+    name = text_field("監査の種類", 50)

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, IntegerField, Model, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.forms import Form
 from django.http import Http404, HttpResponse, QueryDict
@@ -22,11 +22,33 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from audits.access import can_edit_audits, get_audit_for_user, get_editable_audit, visible_audits
-from audits.forms import AuditForm, KeyRiskForm, SectionForm, ViewpointForm, attach_errors
+from audits import services
+from audits.access import (
+    can_edit_audits,
+    get_audit_for_user,
+    get_editable_audit,
+    get_or_404,
+    visible_audits,
+)
+from audits.forms import (
+    AuditedSystemForm,
+    AuditForm,
+    KeyRiskForm,
+    SectionForm,
+    ViewpointForm,
+    attach_errors,
+)
 from audits.http import AuthenticatedHttpRequest
-from audits.models import Audit, Department, User
-from audits.services import add_key_risk, add_section, add_viewpoint, create_audit, update_audit
+from audits.models import Audit, AuditedSystem, Department, KeyRisk, Section, User, Viewpoint
+from audits.ordered import OrderedPart, Place, delete_row, edit_row, move_row
+from audits.services import (
+    add_key_risk,
+    add_section,
+    add_system,
+    add_viewpoint,
+    create_audit,
+    update_audit,
+)
 from findings.access import visible_findings
 from findings.models import Finding
 from findings.outline import key_risk_table, outline
@@ -166,6 +188,27 @@ class StructureForms:
     section: Form
     key_risk: Form
     viewpoint: Form
+    system: Form
+
+
+@dataclass(frozen=True)
+class ViewpointGroup:
+    """The viewpoints of one key risk (or of none), as the card lists them."""
+
+    key_risk: KeyRisk | None
+    viewpoints: list[Viewpoint]
+
+
+def _viewpoint_groups(
+    key_risks: list[KeyRisk], viewpoints: list[Viewpoint]
+) -> list[ViewpointGroup]:
+    groups = [
+        ViewpointGroup(r, [v for v in viewpoints if v.key_risk_id == r.pk]) for r in key_risks
+    ]
+    loose = [v for v in viewpoints if v.key_risk_id is None]
+    if loose or not key_risks:
+        groups.append(ViewpointGroup(None, loose))
+    return groups
 
 
 def _detail_context(
@@ -179,6 +222,7 @@ def _detail_context(
     key_risks = list(audit.key_risks.all())
     viewpoints = list(audit.viewpoints.select_related("key_risk"))
     departments = list(audit.audited_departments.select_related("parent"))
+    systems = list(audit.systems.select_related("department__parent"))
     findings = audit_findings(request.user, audit)
     groups = outline(kinds, sections, findings)
     extra = {f.pk: [link.viewpoint_id for link in f.viewpoint_links.all()] for f in findings}
@@ -187,6 +231,7 @@ def _detail_context(
             SectionForm(prefix="section"),
             KeyRiskForm(prefix="risk"),
             ViewpointForm(prefix="viewpoint", audit=audit, key_risks=key_risks),
+            AuditedSystemForm(prefix="system", audit=audit, departments=departments),
         )
     return {
         "audit": audit,
@@ -196,6 +241,8 @@ def _detail_context(
         "sections": sections,
         "key_risks": key_risks,
         "viewpoints": viewpoints,
+        "viewpoint_groups": _viewpoint_groups(key_risks, viewpoints),
+        "systems": systems,
         "groups": groups,
         "key_risk_rows": key_risk_table(key_risks, viewpoints, groups, extra),
         "finding_total": len(findings),
@@ -232,6 +279,7 @@ STRUCTURE_FORMS: dict[str, Callable[[QueryDict | None, Audit], Form]] = {
     "section": lambda data, audit: SectionForm(data, prefix="section"),
     "key_risk": lambda data, audit: KeyRiskForm(data, prefix="risk"),
     "viewpoint": lambda data, audit: ViewpointForm(data, prefix="viewpoint", audit=audit),
+    "system": lambda data, audit: AuditedSystemForm(data, prefix="system", audit=audit),
 }
 
 
@@ -310,3 +358,124 @@ def _added(
         return render(request, f"audits/_{part}_card.html", context)
     messages.success(request, message)
     return redirect(reverse("audit_detail", args=[audit.pk]) + f"#{part}")
+
+
+@editors_only
+@require_POST
+def system_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _add_structure(
+        request,
+        pk,
+        "systems",
+        "system",
+        add_system,
+        lambda s: f"監査対象システム「{s}」を追加しました。",
+    )
+
+
+# --- structure: edit, reorder, delete one row ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class StructureRow:
+    model: type[Model]
+    card: str  # the audit page's card (and anchor) that lists the rows
+    part: OrderedPart[Any]
+
+
+STRUCTURE_ROWS: dict[str, StructureRow] = {
+    "section": StructureRow(
+        Section,
+        "sections",
+        OrderedPart(
+            "節",
+            lambda data, row: SectionForm(data, initial={"number": row.number, "title": row.title}),
+            services.update_section,
+            services.move_section,
+            services.delete_section,
+            services.section_delete_refusal,
+        ),
+    ),
+    "key_risk": StructureRow(
+        KeyRisk,
+        "viewpoints",
+        OrderedPart(
+            "重要リスク",
+            lambda data, row: KeyRiskForm(data, initial={"number": row.number, "title": row.title}),
+            services.update_key_risk,
+            services.move_key_risk,
+            services.delete_key_risk,
+            services.key_risk_delete_refusal,
+        ),
+    ),
+    "viewpoint": StructureRow(
+        Viewpoint,
+        "viewpoints",
+        OrderedPart(
+            "着眼点",
+            lambda data, row: ViewpointForm(
+                data,
+                audit=row.audit,
+                initial={"number": row.number, "text": row.text, "key_risk": row.key_risk_id},
+            ),
+            services.update_viewpoint,
+            services.move_viewpoint,
+            services.delete_viewpoint,
+            services.viewpoint_delete_refusal,
+        ),
+    ),
+    "system": StructureRow(
+        AuditedSystem,
+        "systems",
+        OrderedPart(
+            "監査対象システム",
+            lambda data, row: AuditedSystemForm(
+                data, audit=row.audit, initial={"name": row.name, "department": row.department_id}
+            ),
+            services.update_system,
+            services.move_system,
+            services.delete_system,
+            services.system_delete_refusal,
+        ),
+    ),
+}
+
+
+def _structure_row(
+    request: AuthenticatedHttpRequest, pk: int, what: str, item: int
+) -> tuple[OrderedPart[Any], Model, Place]:
+    """The row of this audit (404 for another audit's row or a non-editor) and where it
+    is shown."""
+    audit = get_editable_audit(request.user, pk)
+    spec = STRUCTURE_ROWS[what]
+    row = get_or_404(spec.model._default_manager.filter(audit=audit), item)
+    back = Place(
+        reverse("audit_detail", args=[audit.pk]) + f"#{spec.card}",
+        f"{audit.fiscal_year_label} {audit.theme}",
+        ((reverse("audit_list"), "監査一覧"),),
+    )
+    return spec.part, row, back
+
+
+@editors_only
+@require_http_methods(["GET", "POST"])
+def structure_edit(
+    request: AuthenticatedHttpRequest, pk: int, item: int, what: str
+) -> HttpResponse:
+    return edit_row(request, *_structure_row(request, pk, what, item))
+
+
+@editors_only
+@require_POST
+def structure_move(
+    request: AuthenticatedHttpRequest, pk: int, item: int, what: str
+) -> HttpResponse:
+    return move_row(request, *_structure_row(request, pk, what, item))
+
+
+@editors_only
+@require_http_methods(["GET", "POST"])
+def structure_delete(
+    request: AuthenticatedHttpRequest, pk: int, item: int, what: str
+) -> HttpResponse:
+    return delete_row(request, *_structure_row(request, pk, what, item))

@@ -4,17 +4,18 @@ user, runs in one transaction and records who did it."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, TypedDict, Unpack
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack
 
 from django.apps.registry import Apps
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Manager, QuerySet
+from django.db.models import Manager, Model, QuerySet
 
 from audits.models import (
     Audit,
+    AuditedSystem,
     AuditKind,
     Department,
     KeyRisk,
@@ -250,7 +251,7 @@ def update_audit(
     return locked
 
 
-def _next_order(queryset: QuerySet[Any] | Manager[Any]) -> int:
+def next_sort_order(queryset: QuerySet[Any] | Manager[Any]) -> int:
     last = queryset.order_by("-sort_order").values_list("sort_order", flat=True).first()
     return 0 if last is None else last + 1
 
@@ -265,7 +266,7 @@ def add_section(
         audit=audit,
         number=number,
         title=title,
-        sort_order=_next_order(audit.sections) if sort_order is None else sort_order,
+        sort_order=next_sort_order(audit.sections) if sort_order is None else sort_order,
     )
     section.full_clean()
     section.save()
@@ -277,7 +278,9 @@ def add_section(
 def add_key_risk(audit: Audit, *, number: str, title: str, user: User | None) -> KeyRisk:
     if audit.key_risks.filter(number=number).exists():
         raise ValidationError({"number": f"番号「{number}」の重要リスクはこの監査に既にあります。"})
-    risk = KeyRisk(audit=audit, number=number, title=title, sort_order=_next_order(audit.key_risks))
+    risk = KeyRisk(
+        audit=audit, number=number, title=title, sort_order=next_sort_order(audit.key_risks)
+    )
     risk.full_clean()
     risk.save()
     record_activity(user, "重要リスクを追加", risk, str(risk))
@@ -312,9 +315,309 @@ def add_viewpoint(
         number=number,
         text=text,
         key_risk=key_risk,
-        sort_order=_next_order(audit.viewpoints),
+        sort_order=next_sort_order(audit.viewpoints),
     )
     viewpoint.full_clean()
     viewpoint.save()
     record_activity(user, "着眼点を追加", viewpoint, str(viewpoint))
     return viewpoint
+
+
+# --- editing, reordering and deleting the structure ---------------------------------------
+
+_Ordered = TypeVar("_Ordered", bound=Model)
+
+
+class StructureInUse(ValidationError):
+    """A delete refused because something still hangs on the object: nothing is lost."""
+
+
+def reorder(
+    rows: Sequence[_Ordered],
+    item: _Ordered,
+    offset: int,
+    same_group: Callable[[_Ordered], object] = lambda row: None,
+) -> bool:
+    """Move `item` up (offset < 0) or down past the neighbours of its group (rows for which
+    `same_group` gives the same value) and renumber every row's sort_order 0..n, so the
+    rows of other groups keep their places. `rows` are locked and in their current order.
+    False when the item is already at that end."""
+    order = list(rows)
+    group = same_group(item)
+    places = [i for i, row in enumerate(order) if same_group(row) == group]
+    index = next(i for i, place in enumerate(places) if order[place].pk == item.pk)
+    target = max(0, min(len(places) - 1, index + offset))
+    if target == index:
+        return False
+    here, there = places[index], places[target]
+    order[here], order[there] = order[there], order[here]
+    model = type(item)
+    for position, row in enumerate(order):
+        if vars(row).get("sort_order") != position:
+            model._default_manager.filter(pk=row.pk).update(sort_order=position)
+    return True
+
+
+def move_in_order(
+    rows: QuerySet[_Ordered],
+    item: _Ordered,
+    offset: int,
+    user: User | None,
+    what: str,
+    same_group: Callable[[_Ordered], object] = lambda row: None,
+) -> None:
+    locked = list(rows.select_for_update().order_by("sort_order", "id"))
+    if reorder(locked, item, offset, same_group):
+        record_activity(user, f"{what}の順序を変更", item, str(item))
+
+
+def _findings_named(findings: Iterable[Any]) -> str:
+    """ "(3)①、(3)②": how a refusal names the findings in the way."""
+    return "、".join(str(f.label_path or f.title or f.body[:20]) for f in findings)
+
+
+@transaction.atomic
+def update_section(section: Section, *, number: str, title: str, user: User | None) -> Section:
+    if section.audit.sections.filter(number=number).exclude(pk=section.pk).exists():
+        raise ValidationError({"number": f"番号「{number}」の節はこの監査に既にあります。"})
+    section.number, section.title = number, title
+    section.full_clean()
+    section.save()
+    record_activity(user, "節を変更", section, str(section))
+    return section
+
+
+@transaction.atomic
+def move_section(section: Section, *, offset: int, user: User | None) -> None:
+    move_in_order(Section.objects.filter(audit_id=section.audit_id), section, offset, user, "節")
+
+
+def section_delete_refusal(section: Section) -> str:
+    """Why the section cannot go, or "" when it can."""
+    from findings.models import Finding
+
+    findings = list(
+        Finding.objects.filter(section=section, parent__isnull=True)
+        .select_related("viewpoint")
+        .order_by("kind__sort_order", "sort_order", "id")
+    )
+    if not findings:
+        return ""
+    return (
+        f"この節には指摘事項 {_findings_named(findings)} が載っているため削除できません。"
+        "先に指摘事項の節を変えてください。"
+    )
+
+
+@transaction.atomic
+def delete_section(section: Section, *, user: User | None) -> None:
+    refusal = section_delete_refusal(section)
+    if refusal:
+        raise StructureInUse(refusal)
+    record_activity(user, "節を削除", section, str(section))
+    section.delete()
+
+
+@transaction.atomic
+def update_key_risk(risk: KeyRisk, *, number: str, title: str, user: User | None) -> KeyRisk:
+    if risk.audit.key_risks.filter(number=number).exclude(pk=risk.pk).exists():
+        raise ValidationError({"number": f"番号「{number}」の重要リスクはこの監査に既にあります。"})
+    risk.number, risk.title = number, title
+    risk.full_clean()
+    risk.save()
+    record_activity(user, "重要リスクを変更", risk, str(risk))
+    return risk
+
+
+@transaction.atomic
+def move_key_risk(risk: KeyRisk, *, offset: int, user: User | None) -> None:
+    move_in_order(KeyRisk.objects.filter(audit_id=risk.audit_id), risk, offset, user, "重要リスク")
+
+
+def key_risk_delete_refusal(risk: KeyRisk) -> str:
+    numbers = list(risk.viewpoints.order_by("sort_order", "id").values_list("number", flat=True))
+    if not numbers:
+        return ""
+    return (
+        f"この重要リスクには着眼点 {'、'.join(numbers)} があるため削除できません。"
+        "先に着眼点を削除するか、別の重要リスクに移してください。"
+    )
+
+
+@transaction.atomic
+def delete_key_risk(risk: KeyRisk, *, user: User | None) -> None:
+    refusal = key_risk_delete_refusal(risk)
+    if refusal:
+        raise StructureInUse(refusal)
+    record_activity(user, "重要リスクを削除", risk, str(risk))
+    risk.delete()
+
+
+@transaction.atomic
+def update_viewpoint(
+    viewpoint: Viewpoint,
+    *,
+    number: str,
+    text: str,
+    user: User | None,
+    key_risk: KeyRisk | None = None,
+) -> Viewpoint:
+    audit = viewpoint.audit
+    if key_risk is not None and key_risk.audit_id != audit.pk:
+        raise ValidationError({"key_risk": "この監査の重要リスクを選んでください。"})
+    _check_viewpoint_number(audit, number, key_risk, viewpoint)
+    viewpoint.number, viewpoint.text, viewpoint.key_risk = number, text, key_risk
+    viewpoint.full_clean()
+    viewpoint.save()
+    record_activity(user, "着眼点を変更", viewpoint, str(viewpoint))
+    return viewpoint
+
+
+@transaction.atomic
+def move_viewpoint(viewpoint: Viewpoint, *, offset: int, user: User | None) -> None:
+    """Up or down among the viewpoints of the same key risk (or of none)."""
+    move_in_order(
+        Viewpoint.objects.filter(audit_id=viewpoint.audit_id),
+        viewpoint,
+        offset,
+        user,
+        "着眼点",
+        same_group=lambda v: v.key_risk_id,
+    )
+
+
+def viewpoint_delete_refusal(viewpoint: Viewpoint) -> str:
+    """Findings printed under the viewpoint or answering it as a further viewpoint."""
+    from django.db.models import Q
+
+    from findings.models import Finding
+
+    findings = list(
+        Finding.objects.filter(
+            Q(viewpoint=viewpoint, parent__isnull=True) | Q(viewpoint_links__viewpoint=viewpoint)
+        )
+        .distinct()
+        .select_related("viewpoint")
+        .order_by("kind__sort_order", "section__sort_order", "sort_order", "id")
+    )
+    if not findings:
+        # Only sub-items left (their parent moved elsewhere): name them too.
+        findings = list(
+            Finding.objects.filter(viewpoint=viewpoint).select_related(
+                "viewpoint", "parent__viewpoint"
+            )
+        )
+    if not findings:
+        return ""
+    return (
+        f"この着眼点には指摘事項 {_findings_named(findings)} が載っているため削除できません。"
+        "先に指摘事項の着眼点を変えてください。"
+    )
+
+
+@transaction.atomic
+def delete_viewpoint(viewpoint: Viewpoint, *, user: User | None) -> None:
+    refusal = viewpoint_delete_refusal(viewpoint)
+    if refusal:
+        raise StructureInUse(refusal)
+    record_activity(user, "着眼点を削除", viewpoint, str(viewpoint))
+    viewpoint.delete()
+
+
+def _check_system_department(audit: Audit, department: Department | None) -> None:
+    if department is not None and not audit.audited_departments.filter(pk=department.pk).exists():
+        raise ValidationError({"department": "この監査の監査対象の所属を選んでください。"})
+
+
+@transaction.atomic
+def add_system(
+    audit: Audit, *, name: str, user: User | None, department: Department | None = None
+) -> AuditedSystem:
+    _check_system_department(audit, department)
+    system = AuditedSystem(
+        audit=audit, name=name, department=department, sort_order=next_sort_order(audit.systems)
+    )
+    system.full_clean()
+    system.save()
+    record_activity(user, "監査対象システムを追加", system, str(system))
+    return system
+
+
+@transaction.atomic
+def update_system(
+    system: AuditedSystem, *, name: str, user: User | None, department: Department | None = None
+) -> AuditedSystem:
+    _check_system_department(system.audit, department)
+    system.name, system.department = name, department
+    system.full_clean()
+    system.save()
+    record_activity(user, "監査対象システムを変更", system, str(system))
+    return system
+
+
+@transaction.atomic
+def move_system(system: AuditedSystem, *, offset: int, user: User | None) -> None:
+    move_in_order(
+        AuditedSystem.objects.filter(audit_id=system.audit_id),
+        system,
+        offset,
+        user,
+        "監査対象システム",
+    )
+
+
+def system_delete_refusal(system: AuditedSystem) -> str:
+    """Nothing hangs on a system: it may always go."""
+    return ""
+
+
+@transaction.atomic
+def delete_system(system: AuditedSystem, *, user: User | None) -> None:
+    record_activity(user, "監査対象システムを削除", system, str(system))
+    system.delete()
+
+
+# --- 監査の種類 (AuditKind): a vocabulary each authority keeps ------------------------------
+
+
+@transaction.atomic
+def add_audit_kind(*, name: str, user: User | None) -> AuditKind:
+    if AuditKind.objects.filter(name=name).exists():
+        raise ValidationError({"name": f"監査の種類「{name}」は既にあります。"})
+    kind = AuditKind(name=name, sort_order=next_sort_order(AuditKind.objects))
+    kind.full_clean()
+    kind.save()
+    record_activity(user, "監査の種類を追加", kind, str(kind))
+    return kind
+
+
+@transaction.atomic
+def update_audit_kind(kind: AuditKind, *, name: str, user: User | None) -> AuditKind:
+    if AuditKind.objects.filter(name=name).exclude(pk=kind.pk).exists():
+        raise ValidationError({"name": f"監査の種類「{name}」は既にあります。"})
+    kind.name = name
+    kind.full_clean()
+    kind.save()
+    record_activity(user, "監査の種類を変更", kind, str(kind))
+    return kind
+
+
+@transaction.atomic
+def move_audit_kind(kind: AuditKind, *, offset: int, user: User | None) -> None:
+    move_in_order(AuditKind.objects.all(), kind, offset, user, "監査の種類")
+
+
+def audit_kind_delete_refusal(kind: AuditKind) -> str:
+    count = kind.audits.count()
+    if not count:
+        return ""
+    return f"監査の種類「{kind.name}」は監査 {count} 件で使われているため削除できません。"
+
+
+@transaction.atomic
+def delete_audit_kind(kind: AuditKind, *, user: User | None) -> None:
+    refusal = audit_kind_delete_refusal(kind)
+    if refusal:
+        raise StructureInUse(refusal)
+    record_activity(user, "監査の種類を削除", kind, str(kind))
+    kind.delete()

@@ -10,4 +10,29 @@ urlpatterns = [
     path("audits/<int:pk>/sections/new/", pages.section_add, name="section_add"),
     path("audits/<int:pk>/key-risks/new/", pages.key_risk_add, name="key_risk_add"),
     path("audits/<int:pk>/viewpoints/new/", pages.viewpoint_add, name="viewpoint_add"),
+    path("audits/<int:pk>/systems/new/", pages.system_add, name="system_add"),
+]
+
+# Edit, reorder and delete one row of the audit's structure: /audits/1/sections/2/edit/ …
+# named section_edit, section_move, section_delete, key_risk_edit … system_delete.
+STRUCTURE_SEGMENTS = {
+    "section": "sections",
+    "key_risk": "key-risks",
+    "viewpoint": "viewpoints",
+    "system": "systems",
+}
+STRUCTURE_ACTIONS = {
+    "edit": pages.structure_edit,
+    "move": pages.structure_move,
+    "delete": pages.structure_delete,
+}
+urlpatterns += [
+    path(
+        f"audits/<int:pk>/{segment}/<int:item>/{action}/",
+        view,
+        {"what": what},
+        name=f"{what}_{action}",
+    )
+    for what, segment in STRUCTURE_SEGMENTS.items()
+    for action, view in STRUCTURE_ACTIONS.items()
 ]

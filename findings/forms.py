@@ -14,6 +14,7 @@ from audits.forms import (
     date_field,
     department_field,
     form_field,
+    text_field,
 )
 from audits.models import Audit, Section, Viewpoint
 from findings.models import Finding, FindingKind, FindingSubclass
@@ -239,3 +240,25 @@ def _parent_label(finding: Finding) -> str:
     number = (finding.viewpoint.number if finding.viewpoint else "") + finding.label
     text = finding.title or finding.body[:30]
     return f"［{where}］ {number} {text}".replace("  ", " ")
+
+
+class FindingKindForm(forms.Form):
+    name = text_field("区分の名称", 50)
+    heading = text_field("報告書の見出し", 50, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].help_text = "例: 指摘、意見、要望、勧告"
+        self.fields[
+            "heading"
+        ].help_text = (
+            "報告書に見出しとして印刷する文字。空欄なら名称のまま（例: 「指 摘」と字間を空ける）"
+        )
+
+
+class FindingSubclassForm(forms.Form):
+    name = text_field("細区分の名称", 30)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].help_text = "例: 是正、改善。報告書には【是正】のように印刷します。"

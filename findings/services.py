@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from audits.models import Audit, Department, Section, User, Viewpoint, record_activity
+from audits.services import StructureInUse, move_in_order, next_sort_order
 from findings.models import Finding, FindingKind, FindingSubclass, FindingViewpoint
 
 
@@ -249,3 +250,143 @@ def move_finding(finding: Finding, *, offset: int, user: User | None) -> None:
         if sibling.sort_order != order:
             Finding.objects.filter(pk=sibling.pk).update(sort_order=order)
     record_activity(user, "指摘事項の順序を変更", finding, str(finding))
+
+
+# --- 区分 and 細区分: each authority's own finding classes ------------------------------
+
+
+def _unique_kind_code() -> str:
+    """A code for a class added in the app (the defaults keep their readable ones)."""
+    taken = set(FindingKind.objects.values_list("code", flat=True))
+    number = FindingKind.objects.count() + 1
+    while f"kind{number}" in taken:
+        number += 1
+    return f"kind{number}"
+
+
+def _check_kind_name(name: str, kind: FindingKind | None = None) -> None:
+    others = FindingKind.objects.filter(name=name)
+    if kind is not None:
+        others = others.exclude(pk=kind.pk)
+    if others.exists():
+        raise ValidationError({"name": f"区分「{name}」は既にあります。"})
+
+
+@transaction.atomic
+def add_finding_kind(*, name: str, heading: str, user: User | None) -> FindingKind:
+    """A new class, listed last; an audit reports it once chosen in its header."""
+    _check_kind_name(name)
+    kind = FindingKind(
+        code=_unique_kind_code(),
+        name=name,
+        heading=heading,
+        sort_order=next_sort_order(FindingKind.objects.all()),
+    )
+    kind.full_clean()
+    kind.save()
+    record_activity(user, "指摘区分を追加", kind, str(kind))
+    return kind
+
+
+@transaction.atomic
+def update_finding_kind(
+    kind: FindingKind, *, name: str, heading: str, user: User | None
+) -> FindingKind:
+    _check_kind_name(name, kind)
+    kind.name, kind.heading = name, heading
+    kind.full_clean()
+    kind.save()
+    record_activity(user, "指摘区分を変更", kind, str(kind))
+    return kind
+
+
+@transaction.atomic
+def move_finding_kind(kind: FindingKind, *, offset: int, user: User | None) -> None:
+    move_in_order(FindingKind.objects.all(), kind, offset, user, "指摘区分")
+
+
+def finding_kind_delete_refusal(kind: FindingKind) -> str:
+    """A class goes only when nothing uses it: no finding, no audit, no sub-class."""
+    reasons = []
+    findings = kind.findings.count()
+    if findings:
+        reasons.append(f"指摘事項 {findings} 件")
+    audits = kind.audits.count()
+    if audits:
+        reasons.append(f"監査 {audits} 件の「報告に載せる区分」")
+    subclasses = list(kind.subclasses.values_list("name", flat=True))
+    if subclasses:
+        reasons.append(f"細区分（{'、'.join(subclasses)}）")
+    if not reasons:
+        return ""
+    return f"区分「{kind.name}」は{'、'.join(reasons)}で使われているため削除できません。"
+
+
+@transaction.atomic
+def delete_finding_kind(kind: FindingKind, *, user: User | None) -> None:
+    refusal = finding_kind_delete_refusal(kind)
+    if refusal:
+        raise StructureInUse(refusal)
+    record_activity(user, "指摘区分を削除", kind, str(kind))
+    kind.delete()
+
+
+def _check_subclass_name(
+    kind: FindingKind, name: str, subclass: FindingSubclass | None = None
+) -> None:
+    others = kind.subclasses.filter(name=name)
+    if subclass is not None:
+        others = others.exclude(pk=subclass.pk)
+    if others.exists():
+        raise ValidationError({"name": f"細区分「{name}」は区分「{kind.name}」に既にあります。"})
+
+
+@transaction.atomic
+def add_finding_subclass(*, kind: FindingKind, name: str, user: User | None) -> FindingSubclass:
+    _check_subclass_name(kind, name)
+    subclass = FindingSubclass(
+        kind=kind, name=name, sort_order=next_sort_order(kind.subclasses.all())
+    )
+    subclass.full_clean()
+    subclass.save()
+    record_activity(user, "細区分を追加", subclass, f"{kind.name} {subclass.name}")
+    return subclass
+
+
+@transaction.atomic
+def update_finding_subclass(
+    subclass: FindingSubclass, *, name: str, user: User | None
+) -> FindingSubclass:
+    _check_subclass_name(subclass.kind, name, subclass)
+    subclass.name = name
+    subclass.full_clean()
+    subclass.save()
+    record_activity(user, "細区分を変更", subclass, f"{subclass.kind.name} {subclass.name}")
+    return subclass
+
+
+@transaction.atomic
+def move_finding_subclass(subclass: FindingSubclass, *, offset: int, user: User | None) -> None:
+    """Up or down among the sub-classes of the same class."""
+    move_in_order(
+        FindingSubclass.objects.filter(kind_id=subclass.kind_id), subclass, offset, user, "細区分"
+    )
+
+
+def finding_subclass_delete_refusal(subclass: FindingSubclass) -> str:
+    count = subclass.findings.count()
+    if not count:
+        return ""
+    return (
+        f"細区分「{subclass.name}」は指摘事項 {count} 件で使われているため削除できません。"
+        "先に指摘事項の細区分を変えてください。"
+    )
+
+
+@transaction.atomic
+def delete_finding_subclass(subclass: FindingSubclass, *, user: User | None) -> None:
+    refusal = finding_subclass_delete_refusal(subclass)
+    if refusal:
+        raise StructureInUse(refusal)
+    record_activity(user, "細区分を削除", subclass, f"{subclass.kind.name} {subclass.name}")
+    subclass.delete()

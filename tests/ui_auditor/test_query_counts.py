@@ -52,20 +52,25 @@ def test_audit_list_query_count_does_not_grow_with_audits(
 
 
 @pytest.mark.parametrize("count", [1, 50])
-def test_audit_detail_query_count_does_not_grow_with_findings(
-    auditor_client, django_assert_num_queries, audit, make_finding, make_entry, count
+def test_audit_detail_query_count_does_not_grow_with_findings_or_systems(
+    auditor_client, django_assert_num_queries, audit, make_finding, make_entry, ict, auditor, count
 ):
+    from audits.services import add_system
+
     parent = make_finding(label="①")
     make_entry(parent)
     for number in range(count - 1):
         child = make_finding(parent=parent, label=f"{number}", title="")
         make_entry(child)
+    for number in range(count):
+        add_system(audit, name=f"システム{number}", department=ict, user=auditor)
 
     # + the audit, + its kinds (get_audit_for_user)
-    # + its finding kinds, sections, key risks, viewpoints (with key risk), departments
+    # + its finding kinds, sections, key risks, viewpoints (with key risk), departments,
+    #   audited systems (with their 所管課)
     # + findings with status, entry and sub-item counts, kind/section/viewpoint/parent
     # + the findings' departments with their 部局, + their further viewpoints (prefetches)
-    with django_assert_num_queries(PER_REQUEST + 2 + 5 + 1 + 2):
+    with django_assert_num_queries(PER_REQUEST + 2 + 6 + 1 + 2):
         response = auditor_client.get(reverse("audit_detail", args=[audit.pk]))
 
     assert response.context["finding_total"] == count
