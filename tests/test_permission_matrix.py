@@ -35,6 +35,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -42,6 +43,7 @@ from accounts import security_log
 from audits.models import (
     Activity,
     Audit,
+    AuditedSystem,
     AuditKind,
     Department,
     KeyRisk,
@@ -50,7 +52,7 @@ from audits.models import (
     Viewpoint,
 )
 from audits.services import add_section, add_viewpoint, create_audit
-from findings.models import Finding, FindingKind
+from findings.models import Finding, FindingKind, FindingSubclass
 from findings.services import add_finding
 from followup.models import ReportingRound
 from followup.services import open_round
@@ -331,6 +333,89 @@ def _report(name: str, *args: object) -> Callable[[World, str], str]:
     )
 
 
+# --- rows of the audit's structure and of the class vocabulary --------------------------------
+# Made when the URL is built (before the snapshot), two of each so a move really moves: the
+# first ("M1") is unused, so a delete goes through, and moving it down swaps it with "M2".
+
+
+def _structure_rows(w: World, ownership: str, what: str) -> Model:
+    audit = w.audit(ownership)
+    made = []
+    for number in ("M1", "M2"):
+        if what == "section":
+            made.append(
+                Section.objects.get_or_create(
+                    audit=audit, number=number, defaults={"title": "節", "sort_order": 50}
+                )[0]
+            )
+        elif what == "key_risk":
+            made.append(
+                KeyRisk.objects.get_or_create(
+                    audit=audit, number=number, defaults={"title": "リスク", "sort_order": 50}
+                )[0]
+            )
+        elif what == "viewpoint":
+            made.append(
+                Viewpoint.objects.get_or_create(
+                    audit=audit, number=number, key_risk=None, defaults={"text": "着眼点"}
+                )[0]
+            )
+        else:
+            made.append(
+                AuditedSystem.objects.get_or_create(
+                    audit=audit, name=number, defaults={"sort_order": 50}
+                )[0]
+            )
+    return made[0]
+
+
+def _of_structure(name: str, what: str) -> Callable[[World, str], str]:
+    return lambda w, ownership: reverse(
+        name, args=[w.audit(ownership).pk, _structure_rows(w, ownership, what).pk]
+    )
+
+
+def _class_rows(what: str) -> Model:
+    first, second = (
+        FindingKind.objects.get_or_create(code=code, defaults={"name": name, "sort_order": 90})[0]
+        for code, name in (("m1", "マトリクス区分1"), ("m2", "マトリクス区分2"))
+    )
+    if what == "finding_kind":
+        return first
+    if what == "finding_subclass":
+        subclasses = [
+            FindingSubclass.objects.get_or_create(kind=second, name=name)[0]
+            for name in ("甲", "乙")
+        ]
+        return subclasses[0]
+    kinds = [
+        AuditKind.objects.get_or_create(name=name, defaults={"sort_order": 90})[0]
+        for name in ("マトリクス種類1", "マトリクス種類2")
+    ]
+    return kinds[0]
+
+
+def _of_class(name: str, what: str) -> Callable[[World, str], str]:
+    return lambda w, ownership: reverse(name, args=[_class_rows(what).pk])
+
+
+def _shiteki_pk() -> int:
+    return FindingKind.objects.get(code="shiteki").pk
+
+
+STRUCTURE_EDITS: dict[str, dict[str, str]] = {
+    "section": {"number": "M1", "title": "書き換えた節"},
+    "key_risk": {"number": "M1", "title": "書き換えた重要リスク"},
+    "viewpoint": {"number": "M1", "text": "書き換えた着眼点", "key_risk": ""},
+    "system": {"name": "書き換えたシステム", "department": ""},
+}
+CLASS_EDITS: dict[str, dict[str, str]] = {
+    "audit_kind": {"name": "書き換えた種類"},
+    "finding_kind": {"name": "書き換えた区分", "heading": ""},
+    "finding_subclass": {"name": "書き換えた細区分"},
+}
+
+
 # --- the table ---------------------------------------------------------------------------
 
 NONE = ("-",)
@@ -468,6 +553,75 @@ CASES: tuple[Case, ...] = (
             "viewpoint-number": "(9)", "viewpoint-text": "追加した着眼点", "viewpoint-key_risk": ""
         },
         post_changes_data=True,
+    ),
+    Case(
+        "system_add", "system_add", _of_audit("system_add"), AUDIT_OBJECTS,
+        get=POST_ONLY_EDITORS_GET, post=EDITORS_POST,
+        payload=lambda w, o: {"system-name": "追加したシステム", "system-department": ""},
+        post_changes_data=True,
+    ),
+    *(
+        case
+        for what in ("section", "key_risk", "viewpoint", "system")
+        for case in (
+            Case(
+                f"{what}_edit", f"{what}_edit", _of_structure(f"{what}_edit", what),
+                AUDIT_OBJECTS, get=EDITORS_GET, post=EDITORS_POST,
+                payload=lambda w, o, what=what: STRUCTURE_EDITS[what], post_changes_data=True,
+            ),
+            Case(
+                f"{what}_move", f"{what}_move", _of_structure(f"{what}_move", what),
+                AUDIT_OBJECTS, get=POST_ONLY_EDITORS_GET, post=EDITORS_POST,
+                payload=lambda w, o: {"direction": "down"}, post_changes_data=True,
+            ),
+            Case(
+                f"{what}_delete", f"{what}_delete", _of_structure(f"{what}_delete", what),
+                AUDIT_OBJECTS, get=EDITORS_GET, post=EDITORS_POST, post_changes_data=True,
+            ),
+        )
+    ),
+    # findings/urls.py: 区分の設定, for auditors and administrators alike.
+    Case(
+        "finding_classes", "finding_classes", _plain("finding_classes"), NONE,
+        get=EDITORS_GET, post=POST_ONLY_EDITORS_GET,
+    ),
+    Case(
+        "audit_kind_add", "audit_kind_add", _plain("audit_kind_add"), NONE,
+        get=POST_ONLY_EDITORS_GET, post=EDITORS_POST,
+        payload=lambda w, o: {"audit_kind-name": "追加した監査の種類"}, post_changes_data=True,
+    ),
+    Case(
+        "finding_kind_add", "finding_kind_add", _plain("finding_kind_add"), NONE,
+        get=POST_ONLY_EDITORS_GET, post=EDITORS_POST,
+        payload=lambda w, o: {"kind-name": "勧告", "kind-heading": "勧 告"},
+        post_changes_data=True,
+    ),
+    Case(
+        "finding_subclass_add", "finding_subclass_add",
+        lambda w, o: reverse("finding_subclass_add", args=[_shiteki_pk()]), NONE,
+        get=POST_ONLY_EDITORS_GET, post=EDITORS_POST,
+        payload=lambda w, o: {f"subclass-{_shiteki_pk()}-name": "指導"},
+        post_changes_data=True,
+    ),
+    *(
+        case
+        for what in ("audit_kind", "finding_kind", "finding_subclass")
+        for case in (
+            Case(
+                f"{what}_edit", f"{what}_edit", _of_class(f"{what}_edit", what), NONE,
+                get=EDITORS_GET, post=EDITORS_POST,
+                payload=lambda w, o, what=what: CLASS_EDITS[what], post_changes_data=True,
+            ),
+            Case(
+                f"{what}_move", f"{what}_move", _of_class(f"{what}_move", what), NONE,
+                get=POST_ONLY_EDITORS_GET, post=EDITORS_POST,
+                payload=lambda w, o: {"direction": "down"}, post_changes_data=True,
+            ),
+            Case(
+                f"{what}_delete", f"{what}_delete", _of_class(f"{what}_delete", what), NONE,
+                get=EDITORS_GET, post=EDITORS_POST, post_changes_data=True,
+            ),
+        )
     ),
     # findings/urls.py. The read views answer GET and HEAD only.
     Case(
