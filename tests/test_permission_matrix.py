@@ -340,7 +340,7 @@ def _report(name: str, *args: object) -> Callable[[World, str], str]:
 
 def _structure_rows(w: World, ownership: str, what: str) -> Model:
     audit = w.audit(ownership)
-    made = []
+    made: list[Model] = []
     for number in ("M1", "M2"):
         if what == "section":
             made.append(
@@ -401,6 +401,10 @@ def _of_class(name: str, what: str) -> Callable[[World, str], str]:
 
 def _shiteki_pk() -> int:
     return FindingKind.objects.get(code="shiteki").pk
+
+
+def _fixed(data: dict[str, str]) -> Callable[[World, str], dict[str, Any]]:
+    return lambda w, ownership: dict(data)
 
 
 STRUCTURE_EDITS: dict[str, dict[str, str]] = {
@@ -567,7 +571,7 @@ CASES: tuple[Case, ...] = (
             Case(
                 f"{what}_edit", f"{what}_edit", _of_structure(f"{what}_edit", what),
                 AUDIT_OBJECTS, get=EDITORS_GET, post=EDITORS_POST,
-                payload=lambda w, o, what=what: STRUCTURE_EDITS[what], post_changes_data=True,
+                payload=_fixed(STRUCTURE_EDITS[what]), post_changes_data=True,
             ),
             Case(
                 f"{what}_move", f"{what}_move", _of_structure(f"{what}_move", what),
@@ -610,7 +614,7 @@ CASES: tuple[Case, ...] = (
             Case(
                 f"{what}_edit", f"{what}_edit", _of_class(f"{what}_edit", what), NONE,
                 get=EDITORS_GET, post=EDITORS_POST,
-                payload=lambda w, o, what=what: CLASS_EDITS[what], post_changes_data=True,
+                payload=_fixed(CLASS_EDITS[what]), post_changes_data=True,
             ),
             Case(
                 f"{what}_move", f"{what}_move", _of_class(f"{what}_move", what), NONE,
