@@ -17,7 +17,7 @@ HUGE_ID = 10**20
 
 
 def _text(response) -> str:
-    return response.content.decode()
+    return str(response.content.decode())
 
 
 # --- the audit page -----------------------------------------------------------------------
