@@ -221,14 +221,14 @@ def test_auditor_builds_a_key_risk_audit_and_edits_its_structure(page: Page, dem
     results: dict[tuple[str, str], str] = {}
     for row in table.locator("tbody tr").all():
         viewpoint_cell = row.locator("td").nth(0).inner_text()
-        number = re.match(r"\s*(\S+)", viewpoint_cell)
-        assert number, rows
+        found = re.match(r"\s*(\S+)", viewpoint_cell)
+        assert found, rows
         risk_text = row.evaluate(
             "r => { let x = r; while (x && !x.querySelector('th')) x = x.previousElementSibling;"
             " return x ? x.querySelector('th').innerText : ''; }"
         )
         risk = risk_text.split()[0]
-        results[(risk, number.group(1))] = " ".join(row.locator("td").nth(1).inner_text().split())
+        results[(risk, found.group(1))] = " ".join(row.locator("td").nth(1).inner_text().split())
     assert results == {
         ("(1)", "ア"): "指摘事項1",
         ("(1)", "イ"): "指摘事項2",
