@@ -328,6 +328,14 @@ def add_viewpoint(
 _Ordered = TypeVar("_Ordered", bound=Model)
 
 
+def save_checked(row: _Ordered, user: User | None, action: str, summary: str = "") -> _Ordered:
+    """Validate the row against its model, save it and record who did it."""
+    row.full_clean()
+    row.save()
+    record_activity(user, action, row, summary or str(row))
+    return row
+
+
 class StructureInUse(ValidationError):
     """A delete refused because something still hangs on the object: nothing is lost."""
 
@@ -376,15 +384,20 @@ def _findings_named(findings: Iterable[Any]) -> str:
     return "、".join(str(f.label_path or f.title or f.body[:20]) for f in findings)
 
 
+def delete_unless_used(row: Model, user: User | None, action: str, refusal: str) -> None:
+    """Delete the row, or refuse with `refusal` (why it must stay) when there is one."""
+    if refusal:
+        raise StructureInUse(refusal)
+    record_activity(user, action, row, str(row))
+    row.delete()
+
+
 @transaction.atomic
 def update_section(section: Section, *, number: str, title: str, user: User | None) -> Section:
     if section.audit.sections.filter(number=number).exclude(pk=section.pk).exists():
         raise ValidationError({"number": f"番号「{number}」の節はこの監査に既にあります。"})
     section.number, section.title = number, title
-    section.full_clean()
-    section.save()
-    record_activity(user, "節を変更", section, str(section))
-    return section
+    return save_checked(section, user, "節を変更")
 
 
 @transaction.atomic
@@ -411,11 +424,7 @@ def section_delete_refusal(section: Section) -> str:
 
 @transaction.atomic
 def delete_section(section: Section, *, user: User | None) -> None:
-    refusal = section_delete_refusal(section)
-    if refusal:
-        raise StructureInUse(refusal)
-    record_activity(user, "節を削除", section, str(section))
-    section.delete()
+    delete_unless_used(section, user, "節を削除", section_delete_refusal(section))
 
 
 @transaction.atomic
@@ -423,10 +432,7 @@ def update_key_risk(risk: KeyRisk, *, number: str, title: str, user: User | None
     if risk.audit.key_risks.filter(number=number).exclude(pk=risk.pk).exists():
         raise ValidationError({"number": f"番号「{number}」の重要リスクはこの監査に既にあります。"})
     risk.number, risk.title = number, title
-    risk.full_clean()
-    risk.save()
-    record_activity(user, "重要リスクを変更", risk, str(risk))
-    return risk
+    return save_checked(risk, user, "重要リスクを変更")
 
 
 @transaction.atomic
@@ -446,11 +452,7 @@ def key_risk_delete_refusal(risk: KeyRisk) -> str:
 
 @transaction.atomic
 def delete_key_risk(risk: KeyRisk, *, user: User | None) -> None:
-    refusal = key_risk_delete_refusal(risk)
-    if refusal:
-        raise StructureInUse(refusal)
-    record_activity(user, "重要リスクを削除", risk, str(risk))
-    risk.delete()
+    delete_unless_used(risk, user, "重要リスクを削除", key_risk_delete_refusal(risk))
 
 
 @transaction.atomic
@@ -467,10 +469,7 @@ def update_viewpoint(
         raise ValidationError({"key_risk": "この監査の重要リスクを選んでください。"})
     _check_viewpoint_number(audit, number, key_risk, viewpoint)
     viewpoint.number, viewpoint.text, viewpoint.key_risk = number, text, key_risk
-    viewpoint.full_clean()
-    viewpoint.save()
-    record_activity(user, "着眼点を変更", viewpoint, str(viewpoint))
-    return viewpoint
+    return save_checked(viewpoint, user, "着眼点を変更")
 
 
 @transaction.atomic
@@ -517,11 +516,7 @@ def viewpoint_delete_refusal(viewpoint: Viewpoint) -> str:
 
 @transaction.atomic
 def delete_viewpoint(viewpoint: Viewpoint, *, user: User | None) -> None:
-    refusal = viewpoint_delete_refusal(viewpoint)
-    if refusal:
-        raise StructureInUse(refusal)
-    record_activity(user, "着眼点を削除", viewpoint, str(viewpoint))
-    viewpoint.delete()
+    delete_unless_used(viewpoint, user, "着眼点を削除", viewpoint_delete_refusal(viewpoint))
 
 
 def _check_system_department(audit: Audit, department: Department | None) -> None:
@@ -537,10 +532,7 @@ def add_system(
     system = AuditedSystem(
         audit=audit, name=name, department=department, sort_order=next_sort_order(audit.systems)
     )
-    system.full_clean()
-    system.save()
-    record_activity(user, "監査対象システムを追加", system, str(system))
-    return system
+    return save_checked(system, user, "監査対象システムを追加")
 
 
 @transaction.atomic
@@ -549,10 +541,7 @@ def update_system(
 ) -> AuditedSystem:
     _check_system_department(system.audit, department)
     system.name, system.department = name, department
-    system.full_clean()
-    system.save()
-    record_activity(user, "監査対象システムを変更", system, str(system))
-    return system
+    return save_checked(system, user, "監査対象システムを変更")
 
 
 @transaction.atomic
@@ -585,10 +574,7 @@ def add_audit_kind(*, name: str, user: User | None) -> AuditKind:
     if AuditKind.objects.filter(name=name).exists():
         raise ValidationError({"name": f"監査の種類「{name}」は既にあります。"})
     kind = AuditKind(name=name, sort_order=next_sort_order(AuditKind.objects))
-    kind.full_clean()
-    kind.save()
-    record_activity(user, "監査の種類を追加", kind, str(kind))
-    return kind
+    return save_checked(kind, user, "監査の種類を追加")
 
 
 @transaction.atomic
@@ -596,10 +582,7 @@ def update_audit_kind(kind: AuditKind, *, name: str, user: User | None) -> Audit
     if AuditKind.objects.filter(name=name).exclude(pk=kind.pk).exists():
         raise ValidationError({"name": f"監査の種類「{name}」は既にあります。"})
     kind.name = name
-    kind.full_clean()
-    kind.save()
-    record_activity(user, "監査の種類を変更", kind, str(kind))
-    return kind
+    return save_checked(kind, user, "監査の種類を変更")
 
 
 @transaction.atomic
@@ -616,8 +599,4 @@ def audit_kind_delete_refusal(kind: AuditKind) -> str:
 
 @transaction.atomic
 def delete_audit_kind(kind: AuditKind, *, user: User | None) -> None:
-    refusal = audit_kind_delete_refusal(kind)
-    if refusal:
-        raise StructureInUse(refusal)
-    record_activity(user, "監査の種類を削除", kind, str(kind))
-    kind.delete()
+    delete_unless_used(kind, user, "監査の種類を削除", audit_kind_delete_refusal(kind))

@@ -10,7 +10,13 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from audits.models import Audit, Department, Section, User, Viewpoint, record_activity
-from audits.services import StructureInUse, move_in_order, next_sort_order
+from audits.services import (
+    StructureInUse,
+    delete_unless_used,
+    move_in_order,
+    next_sort_order,
+    save_checked,
+)
 from findings.models import Finding, FindingKind, FindingSubclass, FindingViewpoint
 
 
@@ -282,10 +288,7 @@ def add_finding_kind(*, name: str, heading: str, user: User | None) -> FindingKi
         heading=heading,
         sort_order=next_sort_order(FindingKind.objects.all()),
     )
-    kind.full_clean()
-    kind.save()
-    record_activity(user, "指摘区分を追加", kind, str(kind))
-    return kind
+    return save_checked(kind, user, "指摘区分を追加")
 
 
 @transaction.atomic
@@ -294,10 +297,7 @@ def update_finding_kind(
 ) -> FindingKind:
     _check_kind_name(name, kind)
     kind.name, kind.heading = name, heading
-    kind.full_clean()
-    kind.save()
-    record_activity(user, "指摘区分を変更", kind, str(kind))
-    return kind
+    return save_checked(kind, user, "指摘区分を変更")
 
 
 @transaction.atomic
@@ -324,11 +324,7 @@ def finding_kind_delete_refusal(kind: FindingKind) -> str:
 
 @transaction.atomic
 def delete_finding_kind(kind: FindingKind, *, user: User | None) -> None:
-    refusal = finding_kind_delete_refusal(kind)
-    if refusal:
-        raise StructureInUse(refusal)
-    record_activity(user, "指摘区分を削除", kind, str(kind))
-    kind.delete()
+    delete_unless_used(kind, user, "指摘区分を削除", finding_kind_delete_refusal(kind))
 
 
 def _check_subclass_name(
@@ -347,10 +343,7 @@ def add_finding_subclass(*, kind: FindingKind, name: str, user: User | None) -> 
     subclass = FindingSubclass(
         kind=kind, name=name, sort_order=next_sort_order(kind.subclasses.all())
     )
-    subclass.full_clean()
-    subclass.save()
-    record_activity(user, "細区分を追加", subclass, f"{kind.name} {subclass.name}")
-    return subclass
+    return save_checked(subclass, user, "細区分を追加", f"{kind.name} {subclass.name}")
 
 
 @transaction.atomic
@@ -359,10 +352,7 @@ def update_finding_subclass(
 ) -> FindingSubclass:
     _check_subclass_name(subclass.kind, name, subclass)
     subclass.name = name
-    subclass.full_clean()
-    subclass.save()
-    record_activity(user, "細区分を変更", subclass, f"{subclass.kind.name} {subclass.name}")
-    return subclass
+    return save_checked(subclass, user, "細区分を変更", f"{subclass.kind.name} {subclass.name}")
 
 
 @transaction.atomic
