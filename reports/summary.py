@@ -60,6 +60,11 @@ class Item:
     depth: int = 0  # 1 for a finding's sub-item
 
     @property
+    def label_width(self) -> str:
+        """ "short" for a one-character label (ア), so the text hangs just past it."""
+        return "short" if len(self.label) <= 1 else "long"
+
+    @property
     def heading_line(self) -> str:
         return " ".join(part for part in (self.label, self.heading) if part)
 
