@@ -104,9 +104,5 @@ def summary_html(summary: AuditSummary) -> str:
     return render_to_string("reports/audit_summary_pdf.html", {"summary": summary})
 
 
-def render_summary_html(summary: AuditSummary) -> bytes:
-    return summary_html(summary).encode("utf-8")
-
-
 def render_summary_pdf(summary: AuditSummary) -> bytes:
     return html_to_pdf(summary_html(summary))

@@ -63,17 +63,9 @@ FORMATS: dict[str, ExportFormat[Report]] = _by_code(
 )
 
 # The audit report (監査報告書 / 概要版, reports.summary.AuditSummary): a document to read
-# and print, so no spreadsheet formats. "html" is the same page the PDF is made from.
+# and print, so no spreadsheet formats; in the browser it is its own page.
 SUMMARY_FORMATS: dict[str, ExportFormat[AuditSummary]] = _by_code(
     ExportFormat("pdf", "PDF", "pdf", "application/pdf", "reports.pdf", "render_summary_pdf"),
-    ExportFormat(
-        "html",
-        "HTML",
-        "html",
-        "text/html; charset=utf-8",
-        "reports.pdf",
-        "render_summary_html",
-    ),
 )
 
 

@@ -578,7 +578,7 @@ CASES: tuple[Case, ...] = (
             _of_audit_as("audit_summary_export", fmt), AUDIT_OBJECTS,
             get=READ_ONE, post=same(E405),
         )
-        for fmt in ("pdf", "html")
+        for fmt in ("pdf",)
     ),
     Case(
         "audit_summary_export.unknown", "audit_summary_export",

@@ -43,7 +43,7 @@ def default_user() -> User | None:
 
 class Command(BaseCommand):
     help = (
-        "措置状況報告を PDF / Excel / CSV で、監査報告書（概要版）を PDF / HTML で出力します"
+        "措置状況報告を PDF / Excel / CSV で、監査報告書（概要版）を PDF で出力します"
         " (export the 措置状況 report, or with --report summary the audit report)."
     )
 
