@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import F, Q
 
-from audits.wareki import format_fiscal_year
+from audits.wareki import format_fiscal_year, format_wareki, format_wareki_month
 
 if TYPE_CHECKING:
     from audits.roles import Role
@@ -165,6 +165,13 @@ class Audit(models.Model):
     )
     report_number = models.CharField("報告番号", max_length=50, blank=True)
     report_date = models.DateField("報告日", null=True, blank=True)
+    report_date_precision = models.CharField(
+        "報告日の表し方",
+        max_length=10,
+        choices=PeriodPrecision.choices,
+        default=PeriodPrecision.DAY,
+        help_text="「月」なら「平成29年1月」のように月までを印刷します（公表された報告書が月だけのとき）。",
+    )
     signers = models.TextField(
         "署名する監査委員", blank=True, help_text="1行に1人（例: 監査委員　山田 太郎）"
     )
@@ -243,6 +250,10 @@ class Audit(models.Model):
                 name="audit_period_precision_valid",
             ),
             models.CheckConstraint(
+                condition=Q(report_date_precision__in=PeriodPrecision.values),
+                name="audit_report_date_precision_valid",
+            ),
+            models.CheckConstraint(
                 condition=Q(viewpoint_numbering__in=ViewpointNumbering.values),
                 name="audit_viewpoint_numbering_valid",
             ),
@@ -276,6 +287,16 @@ class Audit(models.Model):
         return format_period(
             self.period_start, self.period_end, self.period_precision, padded=False
         )
+
+    @property
+    def report_date_text(self) -> str:
+        """報告日 as printed: "平成29年1月26日", or "平成29年1月" when only the month is
+        known; empty when the audit gives none."""
+        if self.report_date is None:
+            return ""
+        if self.report_date_precision == PeriodPrecision.MONTH:
+            return format_wareki_month(self.report_date)
+        return format_wareki(self.report_date)
 
     @property
     def signer_lines(self) -> list[str]:

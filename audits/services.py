@@ -112,6 +112,7 @@ class AuditHeader(TypedDict, total=False):
     period_precision: str
     report_number: str
     report_date: datetime.date | None
+    report_date_precision: str
     signers: str
     notice_date: datetime.date | None
     auditor_names: str
@@ -138,6 +139,7 @@ HEADER_FIELDS = (
     "period_precision",
     "report_number",
     "report_date",
+    "report_date_precision",
     "signers",
     "notice_date",
     "auditor_names",

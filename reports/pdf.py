@@ -18,6 +18,7 @@ from reports.builder import FindingRow
 
 if TYPE_CHECKING:
     from reports.builder import Report
+    from reports.summary import AuditSummary
 
 STATIC_DIR = Path(settings.BASE_DIR) / "static"
 FONTS_CSS = STATIC_DIR / "css" / "fonts.css"
@@ -82,12 +83,26 @@ def render_html(report: Report, *, author: str = "") -> str:
     )
 
 
-def render_pdf(report: Report, *, author: str = "") -> bytes:
+def html_to_pdf(html: str) -> bytes:
+    """A print HTML page as PDF, with the bundled font and nothing from the system."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
     font_config = FontConfiguration()
     fonts_css = CSS(filename=str(FONTS_CSS), font_config=font_config)
-    document = HTML(string=render_html(report, author=author), base_url=f"{STATIC_DIR}/")
+    document = HTML(string=html, base_url=f"{STATIC_DIR}/")
     pdf: bytes = document.write_pdf(stylesheets=[fonts_css], font_config=font_config)
     return pdf
+
+
+def render_pdf(report: Report, *, author: str = "") -> bytes:
+    return html_to_pdf(render_html(report, author=author))
+
+
+def summary_html(summary: AuditSummary) -> str:
+    """The audit report (監査報告書) as the print page the PDF is made from."""
+    return render_to_string("reports/audit_summary_pdf.html", {"summary": summary})
+
+
+def render_summary_pdf(summary: AuditSummary) -> bytes:
+    return html_to_pdf(summary_html(summary))

@@ -1,8 +1,9 @@
 """What every export shares: the formats, the file name, the response headers.
 
 The renderers themselves live in reports/pdf.py, reports/excel.py and
-reports/csv_export.py; each takes a built Report and returns bytes. They are imported
-when used, so one format's dependencies never slow down or break another's.
+reports/csv_export.py; each takes a built document (a Report, the 措置状況, or an
+AuditSummary, the 監査報告書) and returns bytes. They are imported when used, so one
+format's dependencies never slow down or break another's.
 """
 
 from __future__ import annotations
@@ -11,15 +12,18 @@ import importlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 from urllib.parse import quote
 
 if TYPE_CHECKING:
     from reports.builder import Report
+    from reports.summary import AuditSummary
+
+Document = TypeVar("Document")
 
 
 @dataclass(frozen=True)
-class ExportFormat:
+class ExportFormat(Generic[Document]):
     code: str
     label: str
     extension: str
@@ -27,32 +31,58 @@ class ExportFormat:
     module: str
     function: str
 
-    def renderer(self) -> Callable[[Report], bytes]:
-        renderer: Callable[[Report], bytes] = getattr(
+    def renderer(self) -> Callable[[Document], bytes]:
+        renderer: Callable[[Document], bytes] = getattr(
             importlib.import_module(self.module), self.function
         )
         return renderer
 
-    def render(self, report: Report) -> bytes:
-        return self.renderer()(report)
+    def render(self, document: Document) -> bytes:
+        return self.renderer()(document)
 
 
-FORMATS: dict[str, ExportFormat] = {
-    f.code: f
-    for f in (
-        ExportFormat("pdf", "PDF", "pdf", "application/pdf", "reports.pdf", "render_pdf"),
-        ExportFormat(
-            "xlsx",
-            "Excel",
-            "xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "reports.excel",
-            "render_xlsx",
-        ),
-        # Excel opens a UTF-8 CSV correctly only with a BOM; the renderer writes it.
-        ExportFormat(
-            "csv", "CSV", "csv", "text/csv; charset=utf-8", "reports.csv_export", "render_csv"
-        ),
+def _by_code(*formats: ExportFormat[Document]) -> dict[str, ExportFormat[Document]]:
+    return {f.code: f for f in formats}
+
+
+# The 措置状況 report (reports.builder.Report).
+FORMATS: dict[str, ExportFormat[Report]] = _by_code(
+    ExportFormat("pdf", "PDF", "pdf", "application/pdf", "reports.pdf", "render_pdf"),
+    ExportFormat(
+        "xlsx",
+        "Excel",
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "reports.excel",
+        "render_xlsx",
+    ),
+    # Excel opens a UTF-8 CSV correctly only with a BOM; the renderer writes it.
+    ExportFormat(
+        "csv", "CSV", "csv", "text/csv; charset=utf-8", "reports.csv_export", "render_csv"
+    ),
+)
+
+# The audit report (監査報告書 / 概要版, reports.summary.AuditSummary): a document to read
+# and print, so no spreadsheet formats; in the browser it is its own page.
+SUMMARY_FORMATS: dict[str, ExportFormat[AuditSummary]] = _by_code(
+    ExportFormat("pdf", "PDF", "pdf", "application/pdf", "reports.pdf", "render_summary_pdf"),
+)
+
+
+@dataclass(frozen=True)
+class ReportType:
+    """A report the export command writes (--report), and the formats it comes in."""
+
+    code: str
+    label: str
+    format_codes: tuple[str, ...]
+
+
+REPORT_TYPES: dict[str, ReportType] = {
+    t.code: t
+    for t in (
+        ReportType("sochi", "措置状況報告", tuple(FORMATS)),
+        ReportType("summary", "監査報告書（概要版）", tuple(SUMMARY_FORMATS)),
     )
 }
 
@@ -95,6 +125,18 @@ def ascii_filename(report: Report, extension: str) -> str:
     if selection.as_of is not None:
         parts.append(f"asof{selection.as_of.isoformat()}")
     return "_".join(parts) + f".{extension}"
+
+
+def summary_filename(summary: AuditSummary, extension: str) -> str:
+    """ "監査報告書_平成28年度_情報セキュリティ監査.pdf"."""
+    parts = ["監査報告書", summary.fiscal_year_label, summary.kinds_label]
+    name = "_".join(p for p in (_clean(p) for p in parts) if p)
+    return f"{name[:150]}.{extension}"
+
+
+def summary_ascii_filename(summary: AuditSummary, extension: str) -> str:
+    """For clients that ignore filename*: "audit-report_audit7.pdf"."""
+    return f"audit-report_audit{summary.audit_id}.{extension}"
 
 
 def content_disposition(filename: str, fallback: str) -> str:

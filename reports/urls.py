@@ -5,4 +5,10 @@ from reports import views
 urlpatterns = [
     path("", views.report_preview, name="report_preview"),
     path("export.<str:fmt>/", views.report_export, name="report_export"),
+    path("audits/<int:pk>/summary/", views.audit_summary, name="audit_summary"),
+    path(
+        "audits/<int:pk>/summary.<str:fmt>",
+        views.audit_summary_export,
+        name="audit_summary_export",
+    ),
 ]

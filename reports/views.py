@@ -11,9 +11,19 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from audits.access import get_audit_for_user
 from audits.http import AuthenticatedHttpRequest
 from reports.forms import ReportSelectionForm
-from reports.render import FORMATS, ascii_filename, content_disposition, report_filename
+from reports.render import (
+    FORMATS,
+    SUMMARY_FORMATS,
+    ascii_filename,
+    content_disposition,
+    report_filename,
+    summary_ascii_filename,
+    summary_filename,
+)
+from reports.summary import build_audit_summary
 
 NOTHING_TO_EXPORT = "条件に合う監査・指摘事項がありません。条件を見直してください。"
 
@@ -80,3 +90,36 @@ def _refused(
         {"form": form, "format_label": label, "message": message, "query": request.GET.urlencode()},
         status=400,
     )
+
+
+# --- the audit report (監査報告書 / 概要版) of one audit ---------------------------------
+
+
+@require_GET
+def audit_summary(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Open to everyone who may read the audit (get_audit_for_user: 404 otherwise); the
+    findings in it are those the reader may see."""
+    access = get_audit_for_user(request.user, pk)
+    summary = build_audit_summary(request.user, access.audit)
+    return render(
+        request,
+        "reports/audit_summary.html",
+        {"summary": summary, "formats": SUMMARY_FORMATS.values()},
+    )
+
+
+@require_GET
+def audit_summary_export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The same report as a file, for the same readers as audit_summary."""
+    export = SUMMARY_FORMATS.get(fmt)
+    if export is None:
+        raise Http404
+    access = get_audit_for_user(request.user, pk)
+    summary = build_audit_summary(request.user, access.audit)
+    response = HttpResponse(export.render(summary), content_type=export.content_type)
+    response["Content-Disposition"] = content_disposition(
+        summary_filename(summary, export.extension),
+        summary_ascii_filename(summary, export.extension),
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 
 from audits.demo import DEMO_USERS, load_demo
-from audits.models import Audit, User
+from audits.models import Audit, User, text_lines
 from audits.roles import role_of
 from findings.models import Finding
 from remediation.models import RemediationEntry
@@ -109,3 +109,47 @@ def test_key_risk_demo_audit_holds_the_other_shapes(seed_audit):
     assert shaped.findings.filter(subclass__name="是正").exists()
     assert shaped.findings.filter(subclass__name="改善").exists()
     assert all(f.viewpoint_links.count() == 1 for f in shaped.findings.all())
+
+
+def test_seed_001_holds_the_whole_audit_report(seed_audit):
+    """Seed 001 (荒川区情報セキュリティ監査報告書(概要版)): every part of the report is data."""
+    arakawa = Audit.objects.get(fiscal_year=2016, report_title__startswith="荒川区")
+
+    assert arakawa.report_title == "荒川区情報セキュリティ監査報告書(概要版)"
+    assert arakawa.report_date_text == "平成29年1月"  # the seed gives the month only
+    assert arakawa.purpose.startswith("平成29年7月に社会保障・税番号制度")
+    assert len(text_lines(arakawa.theme)) == 2
+    assert text_lines(arakawa.method)[0] == "関係規程及び監査証拠のレビュー"
+    assert len(text_lines(arakawa.method)) == 3
+    assert [s.name for s in arakawa.systems.order_by("sort_order", "id")] == [
+        "税務システム", "税滞納整理支援システム", "住民記録システム",
+        "住民基本台帳ネットワークシステム", "戸籍システム",
+    ]  # fmt: skip
+    assert [(str(s.date), s.category) for s in arakawa.schedule.all()] == [
+        ("2016-09-20", "実施方法打合せ"),
+        ("2016-10-26", "実地監査 事前打合せ"),
+        ("2016-11-30", "実地監査"),
+        ("2017-01-26", "監査報告会"),
+    ]
+    assert arakawa.auditor_lines == [
+        "都市情報システム研究所 茶谷 達雄",
+        "西城技術士事務所 西城 秀雄",
+    ]
+    assert [r.title for r in arakawa.key_risks.all()] == [
+        "組織的・人的管理",
+        "技術的管理",
+        "物理的管理",
+    ]
+    assert [v.number for v in arakawa.viewpoints.all()] == [f"({n})" for n in range(1, 19)]
+    assert len(text_lines(arakawa.standards_applied)) == 11
+    assert len(text_lines(arakawa.standards_reference)) == 4
+    comments = list(arakawa.overall_comments.all())
+    assert [c.heading for c in comments] == [
+        "全体", "監査対象ドキュメント", "業務委託契約にあたっての対応", "緊急時対応の組織的対応",
+    ]  # fmt: skip
+    assert [len(text_lines(c.body)) for c in comments] == [1, 1, 4, 3]  # paragraphs kept
+    assert arakawa.commendations.count() == 4
+    points = arakawa.findings.filter(kind__code="kaizen_youkyu").order_by("sort_order", "id")
+    assert [f.label for f in points] == ["ア", "イ"]
+    # The 措置状況 of the same audit still has its entries.
+    assert RemediationEntry.objects.filter(finding__audit=arakawa).count() == 5

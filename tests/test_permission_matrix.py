@@ -319,6 +319,10 @@ def _of_audit(name: str) -> Callable[[World, str], str]:
     return lambda w, ownership: reverse(name, args=[w.audit(ownership).pk])
 
 
+def _of_audit_as(name: str, fmt: str) -> Callable[[World, str], str]:
+    return lambda w, ownership: reverse(name, args=[w.audit(ownership).pk, fmt])
+
+
 def _of_finding(name: str) -> Callable[[World, str], str]:
     return lambda w, ownership: reverse(name, args=[w.finding(ownership).pk])
 
@@ -721,6 +725,24 @@ CASES: tuple[Case, ...] = (
         "report_export.unknown", "report_export", _report("report_export", "docx"),
         AUDIT_OBJECTS, get=same(E404), post=same(E405),
     ),
+    # The audit report (監査報告書): whoever may read the audit, like the audit page.
+    Case(
+        "audit_summary", "audit_summary", _of_audit("audit_summary"), AUDIT_OBJECTS,
+        get=READ_ONE, post=same(E405),
+    ),
+    *(
+        Case(
+            f"audit_summary_export.{fmt}", "audit_summary_export",
+            _of_audit_as("audit_summary_export", fmt), AUDIT_OBJECTS,
+            get=READ_ONE, post=same(E405),
+        )
+        for fmt in ("pdf",)
+    ),
+    Case(
+        "audit_summary_export.unknown", "audit_summary_export",
+        _of_audit_as("audit_summary_export", "xlsx"), AUDIT_OBJECTS,
+        get=same(E404), post=same(E405),
+    ),
 )  # fmt: skip
 
 EXPECTED: dict[str, list[Case]] = {}
@@ -974,6 +996,11 @@ def _leak_requests() -> list[Any]:
         ("audit_detail(own)", lambda w: reverse("audit_detail", args=[w.own_audit.pk])),
         ("entry_create(own)", lambda w: reverse("entry_create", args=[w.own_finding.pk])),
         ("finding_detail(own)", lambda w: reverse("finding_detail", args=[w.own_finding.pk])),
+        ("audit_summary(own)", lambda w: reverse("audit_summary", args=[w.own_audit.pk])),
+        (
+            "audit_summary_export.pdf(own)",
+            lambda w: reverse("audit_summary_export", args=[w.own_audit.pk, "pdf"]),
+        ),
         ("report_preview", url("report_preview")),
         (
             "report_preview?all",
@@ -1030,6 +1057,11 @@ def test_staff_never_receive_another_departments_data(client, world_with_entries
         pytest.param(
             lambda w: reverse("report_export", args=["pdf"]) + f"?audit={w.other_audit.pk}",
             id="export.pdf",
+        ),
+        pytest.param(lambda w: reverse("audit_summary", args=[w.own_audit.pk]), id="audit_summary"),
+        pytest.param(
+            lambda w: reverse("audit_summary_export", args=[w.own_audit.pk, "pdf"]),
+            id="audit_summary_export.pdf",
         ),
     ],
 )

@@ -1,4 +1,5 @@
 """python manage.py export_report --audit 1 --format pdf -o 措置状況.pdf
+python manage.py export_report --audit 1 --report summary -o 監査報告書.pdf
 
 Thin: the arguments become the same GET-style data the download view reads, go
 through the same ReportSelectionForm, and the same renderers write the file. The
@@ -14,11 +15,22 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.http import Http404
 
+from audits.access import get_audit_for_user
 from audits.models import User, departments_matching
 from audits.roles import Role, role_of
 from reports.forms import ReportSelectionForm
-from reports.render import FORMATS
+from reports.render import FORMATS, REPORT_TYPES, SUMMARY_FORMATS
+from reports.summary import build_audit_summary
+
+# The options that choose findings for the 措置状況; the audit report takes none of them.
+SELECTION_OPTIONS = {
+    "fiscal_year": "--fiscal-year",
+    "department": "--department",
+    "open_only": "--open-only",
+    "as_of": "--as-of",
+}
 
 
 def default_user() -> User | None:
@@ -30,9 +42,17 @@ def default_user() -> User | None:
 
 
 class Command(BaseCommand):
-    help = "措置状況報告を PDF / Excel / CSV で出力します (export the 措置状況 report)."
+    help = (
+        "措置状況報告を PDF / Excel / CSV で、監査報告書（概要版）を PDF で出力します"
+        " (export the 措置状況 report, or with --report summary the audit report)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--report",
+            default="sochi",
+            help="sochi: 措置状況報告 (default) | summary: 監査報告書（概要版）、--audit が必要",
+        )
         parser.add_argument("--audit", help="監査の ID (audit id)")
         parser.add_argument("--fiscal-year", help="年度: 2020 または 令和2年度 (fiscal year)")
         parser.add_argument(
@@ -62,6 +82,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        report_type = REPORT_TYPES.get(str(options["report"]).lower())
+        if report_type is None:
+            codes = " / ".join(REPORT_TYPES)
+            raise CommandError(
+                f"報告書の種類 {options['report']!r} には対応していません。{codes} から選んでください。"
+                f" (unknown report {options['report']!r}; use {codes.replace(' / ', ' or ')})"
+            )
+        if report_type.code == "summary":
+            self._export_summary(options)
+            return
         export = FORMATS.get(str(options["fmt"]).lower())
         if export is None:
             raise CommandError(
@@ -69,18 +99,7 @@ class Command(BaseCommand):
                 f" (unknown format {options['fmt']!r}; use pdf, xlsx or csv)"
             )
         user = self._user(options.get("user"))
-        target = Path(options["output"]).expanduser()
-        directory = target.parent.resolve()
-        if target.is_dir():
-            raise CommandError(
-                f"出力先 {target} はディレクトリです。ファイル名を指定してください。"
-                f" ({target} is a directory; give a file name)"
-            )
-        if not directory.is_dir() or not os.access(directory, os.W_OK):
-            raise CommandError(
-                f"出力先のディレクトリ {directory} に書き込めません。"
-                f" (cannot write to directory {directory})"
-            )
+        target, directory = self._target(options["output"])
 
         data = {
             "audit": options.get("audit") or "",
@@ -110,6 +129,62 @@ class Command(BaseCommand):
             f"{target} に出力しました（{report.finding_count} 件, {len(content):,} バイト）。"
             f" (wrote {target})"
         )
+
+    def _export_summary(self, options: dict[str, Any]) -> None:
+        """The audit report (監査報告書 / 概要版) of one audit, as its reader `--user`."""
+        fmt = str(options["fmt"]).lower()
+        export = SUMMARY_FORMATS.get(fmt)
+        if export is None:
+            codes = " / ".join(SUMMARY_FORMATS)
+            raise CommandError(
+                f"監査報告書（概要版）は {codes} で出力します。形式 {options['fmt']!r} には"
+                f"対応していません。 (the summary report is written as"
+                f" {codes.replace(' / ', ' or ')}, not {options['fmt']!r})"
+            )
+        unused = [flag for name, flag in SELECTION_OPTIONS.items() if options.get(name)]
+        if unused:
+            flags = " ".join(unused)
+            raise CommandError(
+                f"{flags} は監査報告書（概要版）には使えません。--audit で監査を指定してください。"
+                f" ({flags} do not apply to the summary report; it covers one --audit)"
+            )
+        if not options.get("audit"):
+            raise CommandError(
+                "監査報告書（概要版）には --audit で監査の ID を指定してください。"
+                " (--report summary needs --audit)"
+            )
+        user = self._user(options.get("user"))
+        target, directory = self._target(options["output"])
+        try:
+            audit = get_audit_for_user(user, options["audit"]).audit
+        except Http404:
+            raise CommandError(
+                f"--audit {options['audit']!r} の監査は見つからないか、利用者"
+                f" {user.get_username()!r} には閲覧できません。"
+                f" (no audit {options['audit']!r} visible to {user.get_username()!r})"
+            ) from None
+        content = export.render(build_audit_summary(user, audit))
+        self._write_atomically(target, directory, content)
+        self.stdout.write(
+            f"{target} に出力しました（監査報告書, {len(content):,} バイト）。 (wrote {target})"
+        )
+
+    @staticmethod
+    def _target(output: str) -> tuple[Path, Path]:
+        """The file to write and its directory, refused unless the directory is writable."""
+        target = Path(output).expanduser()
+        directory = target.parent.resolve()
+        if target.is_dir():
+            raise CommandError(
+                f"出力先 {target} はディレクトリです。ファイル名を指定してください。"
+                f" ({target} is a directory; give a file name)"
+            )
+        if not directory.is_dir() or not os.access(directory, os.W_OK):
+            raise CommandError(
+                f"出力先のディレクトリ {directory} に書き込めません。"
+                f" (cannot write to directory {directory})"
+            )
+        return target, directory
 
     def _user(self, username: str | None) -> User:
         if username:
