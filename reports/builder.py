@@ -175,6 +175,7 @@ class AuditBlock:
     period_text: str  # "" when the audit gives no period
     report_number: str
     report_date: datetime.date | None
+    report_date_text: str  # "令和6年3月29日", or "平成29年1月" where only the month is given
     signers: tuple[str, ...]
     notice_date: datetime.date | None
     kinds: list[KindBlock]
@@ -185,9 +186,6 @@ class AuditBlock:
         names = "・".join(k.name for k in self.kinds)
         return f"{self.fiscal_year_label} {self.kind_name}の結果（{names}）{REPORT_SUFFIX}"
 
-    @property
-    def report_date_text(self) -> str:
-        return format_wareki(self.report_date) if self.report_date else ""
 
     @property
     def header_lines(self) -> list[tuple[str, str, str]]:
@@ -452,6 +450,7 @@ def _audit_blocks(
                 ),
                 report_number=audit.report_number,
                 report_date=audit.report_date,
+                report_date_text=audit.report_date_text,
                 signers=tuple(audit.signer_lines),
                 notice_date=audit.notice_date,
                 kinds=kind_blocks,
