@@ -3,10 +3,10 @@
 -- Rights are granted on every table, then DELETE and TRUNCATE taken back from the
 -- append-only ones: the database triggers refuse those anyway, this is the second lock.
 \set ON_ERROR_STOP on
-\set app_role sochi_app
-GRANT USAGE ON SCHEMA public TO :app_role;
-GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO :app_role;
-GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO :app_role;
+\if :{?app_role} \else \set app_role sochi_app \endif
+GRANT USAGE ON SCHEMA public TO :"app_role";
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO :"app_role";
+GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO :"app_role";
 REVOKE DELETE, TRUNCATE, TRIGGER, REFERENCES
     ON audits_activity, remediation_remediationentry, remediation_evidence
-    FROM :app_role;
+    FROM :"app_role";

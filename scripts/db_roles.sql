@@ -10,12 +10,19 @@
 --   psql "postgres://sochi_owner:…@host/sochi" -f scripts/db_grants.sql
 -- and run the app with DATABASE_URL=postgres://sochi_app:…@host/sochi.
 
-CREATE ROLE sochi_owner LOGIN PASSWORD :owner_password;
-CREATE ROLE sochi_app LOGIN PASSWORD :app_password;
-CREATE DATABASE sochi OWNER sochi_owner ENCODING 'UTF8' TEMPLATE template0;
+-- Other names: -v db_name=… -v owner_role=… -v app_role=… (defaults sochi, sochi_owner,
+-- sochi_app).
+\set ON_ERROR_STOP on
+\if :{?db_name} \else \set db_name sochi \endif
+\if :{?owner_role} \else \set owner_role sochi_owner \endif
+\if :{?app_role} \else \set app_role sochi_app \endif
 
-\connect sochi
+CREATE ROLE :"owner_role" LOGIN PASSWORD :owner_password;
+CREATE ROLE :"app_role" LOGIN PASSWORD :app_password;
+CREATE DATABASE :"db_name" OWNER :"owner_role" ENCODING 'UTF8' TEMPLATE template0;
+
+\connect :db_name
 -- Nobody but the owner creates objects in the schema (PostgreSQL < 15 lets PUBLIC).
-ALTER SCHEMA public OWNER TO sochi_owner;
+ALTER SCHEMA public OWNER TO :"owner_role";
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
-GRANT USAGE ON SCHEMA public TO sochi_app;
+GRANT USAGE ON SCHEMA public TO :"app_role";
