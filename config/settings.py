@@ -86,6 +86,16 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_env(BASE_DIR)}
+VAR_DIR = BASE_DIR / "var"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The default SQLite file lives in var/, which a fresh checkout does not have.
+    try:
+        VAR_DIR.mkdir(exist_ok=True)
+    except OSError as error:
+        raise ImproperlyConfigured(
+            f"Cannot create {VAR_DIR} for the SQLite database ({error.strerror}): create it "
+            "and make it writable, or set DATABASE_URL."
+        ) from None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "audits.User"
 # Axes first: it refuses a locked-out account or address before a password is checked.
