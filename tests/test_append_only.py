@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import IntegrityError, connection, models, transaction
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
 
 from audits.models import Activity
 from remediation.models import AppendOnlyError, Evidence, RemediationEntry
@@ -102,16 +102,20 @@ def test_app_role_without_ownership_cannot_remove_rows_or_triggers(entry_with_ev
             cursor.execute("SET LOCAL ROLE sochi_test_app")
             cursor.execute("SELECT count(*) FROM remediation_remediationentry")
             assert cursor.fetchone() == (1,)
-            with pytest.raises(Exception, match="permission denied|must be owner"):  # noqa: B017
-                with transaction.atomic():
-                    cursor.execute(statement)
+            with (
+                pytest.raises(DatabaseError, match="permission denied|must be owner"),
+                transaction.atomic(),
+            ):
+                cursor.execute(statement)
             transaction.set_rollback(True)
 
 
 def _enabled_triggers() -> set[str]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled = 'O'")
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled = 'O'"
+            )
         else:
             cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
         return {name for (name,) in cursor.fetchall()}
