@@ -189,6 +189,12 @@ STORAGES = {
     },
 }
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_MB", 20, minimum=1) * 1024 * 1024
+# Office files are zip archives: refuse one that unpacks past this size or ratio.
+EVIDENCE_ARCHIVE_MAX_BYTES = env_int("EVIDENCE_ARCHIVE_MAX_MB", 200, minimum=1) * 1024 * 1024
+EVIDENCE_ARCHIVE_MAX_RATIO = env_int("EVIDENCE_ARCHIVE_MAX_RATIO", 100, minimum=2)
+# ClamAV daemon for evidence uploads: a Unix socket path or tcp://host:port; unset = no scan.
+CLAMAV_SOCKET = env_str("CLAMAV_SOCKET", default="")
+CLAMAV_TIMEOUT = env_int("CLAMAV_TIMEOUT", 30, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
