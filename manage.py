@@ -36,6 +36,17 @@ def main() -> int:
             " (check DATABASE_URL, or var/db.sqlite3 when it is unset, and the database server)\n"
         )
         return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:
+        # A bug, not an operator's mistake: still a message, with the way to the details.
+        if "--traceback" in sys.argv:
+            raise
+        sys.stderr.write(
+            f"予期しないエラー (unexpected error): {type(error).__name__}: {error}\n"
+            "詳細は --traceback を付けて再実行してください。 (rerun with --traceback for details)\n"
+        )
+        return 1
     return 0
 
 

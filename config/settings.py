@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "followup",
     "reports",
     "accounts",
+    "backups",
 ]
 
 MIDDLEWARE = [
