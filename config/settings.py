@@ -1,6 +1,7 @@
 """The one settings module. Everything deployment-specific comes from the environment."""
 
 import datetime
+from importlib.util import find_spec
 from pathlib import Path
 
 import django_stubs_ext
@@ -201,6 +202,10 @@ _LOCAL_EVIDENCE_ROOT = Path(
 EVIDENCE_STAGING_ROOT = Path(
     env_str("EVIDENCE_STAGING_ROOT", default=str(_LOCAL_EVIDENCE_ROOT.parent / "staging"))
 )
+if str(EVIDENCE_STORAGE["BACKEND"]).startswith("storages.") and find_spec("boto3") is None:
+    raise ImproperlyConfigured(
+        "EVIDENCE_STORAGE=s3 needs boto3: pip install 'django-storages[s3]' (or '.[s3]')."
+    )
 if not DEBUG:
     # Under gunicorn WhiteNoise serves them, right after SecurityMiddleware (so HTTPS
     # redirects come first); runserver serves static/ itself in development.
