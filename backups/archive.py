@@ -256,7 +256,7 @@ def _add_evidence(
         info = tarfile.TarInfo(f"evidence/{name}")
         info.size = size
         info.mtime = int(timezone.now().timestamp())
-        archive.addfile(info, reader)  # type: ignore[arg-type]
+        archive.addfile(info, reader)
     return {"id": pk, "name": name, "sha256": reader.digest.hexdigest(), "size": reader.size}
 
 

@@ -151,7 +151,7 @@ def check_upload(upload: UploadedFile[bytes]) -> CheckedFile:
     return CheckedFile(upload, sniffed.content_type)
 
 
-def _refuse_unsafe(name: str, upload: UploadedFile, content_type: str) -> None:
+def _refuse_unsafe(name: str, upload: UploadedFile[bytes], content_type: str) -> None:
     """Read the whole file once (it is at most EVIDENCE_MAX_BYTES) for the content
     checks and the optional virus scan."""
     upload.seek(0)

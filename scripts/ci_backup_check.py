@@ -67,7 +67,7 @@ def download() -> None:
         response = client.get(reverse("evidence_download", args=[item.pk]))
         if response.status_code != 200:
             sys.exit(f"evidence #{item.pk} answered {response.status_code}")
-        digest = hashlib.sha256(b"".join(response.streaming_content)).hexdigest()  # type: ignore[arg-type]
+        digest = hashlib.sha256(response.getvalue()).hexdigest()
         if digest != item.sha256:
             sys.exit(f"evidence #{item.pk} {item.file.name}: checksum differs")
     print(f"downloaded {len(evidence)} evidence files, every checksum matches")

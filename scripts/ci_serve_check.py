@@ -16,9 +16,10 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
+from typing import NoReturn
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     sys.exit(f"serve check FAILED: {message}")
 
 

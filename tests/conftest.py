@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import pytest
 from django.contrib.auth.models import Group
@@ -26,7 +26,7 @@ PASSWORD = "test-pass-12345"
 APPEND_ONLY_TABLES = ("audits_activity", "remediation_remediationentry", "remediation_evidence")
 
 
-def _flush_with_triggers_disabled(self: BaseDatabaseOperations, sql_list: list[str]) -> None:
+def _flush_with_triggers_disabled(self: BaseDatabaseOperations, sql_list: Iterable[str]) -> None:
     """Empty the tables as Django's flush does, with the append-only triggers off for that
     one transaction. PostgreSQL: ALTER TABLE … DISABLE TRIGGER, which only the table owner
     may run (the test user owns the test database; production's app role owns nothing).

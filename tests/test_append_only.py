@@ -22,10 +22,11 @@ postgres_only = pytest.mark.skipif(
 def entry_with_evidence(finding, make_entry) -> RemediationEntry:
     entry = make_entry(finding)
     attach_evidence(entry, CheckedFile(SimpleUploadedFile("a.txt", b"memo"), "text/plain"))
+    assert isinstance(entry, RemediationEntry)
     return entry
 
 
-def _refused(sql: str, params: list[object] | None = None) -> None:
+def _refused(sql: str, params: list[str] | None = None) -> None:
     with (
         pytest.raises(IntegrityError, match="append-only"),
         transaction.atomic(),

@@ -60,7 +60,9 @@ def restored_postgres() -> Iterator[str]:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
-def _restored_counts(tmp_path: Path, request: pytest.FixtureRequest) -> tuple[list[str], dict]:
+def _restored_counts(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> tuple[list[str], dict[str, int]]:
     """Restore the archive into a new database of this test run's kind; return the
     restore arguments and the restored row counts."""
     if connection.vendor == "postgresql":

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
+from django.db import OperationalError
 from django.urls import reverse
 
 from config.env import env_choice, evidence_storage_from_env
@@ -98,7 +98,7 @@ def test_health_is_503_when_the_database_fails(client, db, monkeypatch):
     from config import health
 
     def broken() -> None:
-        raise connection.Database.OperationalError("server closed the connection")
+        raise OperationalError("server closed the connection")
 
     monkeypatch.setitem(health.CHECKS, "database", broken)
     response = client.get(reverse("health"))
@@ -108,8 +108,10 @@ def test_health_is_503_when_the_database_fails(client, db, monkeypatch):
 
 def _deploy_check(extra: dict[str, str]) -> tuple[list[str], int]:
     """The ids `check --deploy` reports under the given environment, and the HSTS age."""
-    environ = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
-    environ.pop("DJANGO_SETTINGS_MODULE", None)
+    # Only the documented variables: not the test run's DEBUG, nor the browser tests'
+    # DJANGO_ALLOW_ASYNC_UNSAFE (a deployment check of its own).
+    ignored = {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environ = {k: v for k, v in os.environ.items() if k not in ignored}
     environ.update(PRODUCTION_ENV | extra)
     code = (
         "import django, json; from django.conf import settings; django.setup();"
