@@ -49,6 +49,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("audits", "0003_default_vocabulary_and_roles")]
+    dependencies = [("audits", "0006_remove_audit_kind")]
 
     operations = [migrations.RunPython(create, drop)]
