@@ -23,6 +23,7 @@ django.setup()
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from audits.models import User  # noqa: E402
 from findings.models import Finding  # noqa: E402
@@ -43,11 +44,9 @@ def attach() -> None:
                 SimpleUploadedFile(f"一覧{number}.csv", f"項目,件数\n確認,{number}\n".encode())
             ),
         ]
-        day = max(
-            finding.audit.period_start, finding.audit.period_end or finding.audit.period_start
-        )
+        # Today is never before an audit nor in the future, whatever the audit's period.
         record_entry(
-            finding, status=status, entry_date=day, content=f"バックアップ確認用の措置 {number}",
+            finding, status=status, entry_date=timezone.localdate(), content=f"バックアップ確認用の措置 {number}",
             user=auditor, files=files,
         )  # fmt: skip
     print(f"attached {Evidence.objects.count()} evidence files")

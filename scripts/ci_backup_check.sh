@@ -27,14 +27,14 @@ target_env=(env DATABASE_URL="$PG/$TARGET_DB" EVIDENCE_ROOT="$WORK/restored-evid
 "${source_env[@]}" "$PY" manage.py migrate --no-input -v 0
 "${source_env[@]}" "$PY" manage.py load_demo > /dev/null
 "${source_env[@]}" "$PY" scripts/ci_backup_check.py attach
-"${source_env[@]}" "$PY" manage.py export_report --format csv --as-of 2026-03-31 -o "$WORK/before.csv"
+"${source_env[@]}" "$PY" manage.py export_report --format csv -o "$WORK/before.csv"
 
 "${source_env[@]}" bash scripts/backup.sh "$WORK/backup.tar"
 "${source_env[@]}" "$PY" manage.py restore "$WORK/backup.tar" --check
 "${source_env[@]}" bash scripts/restore.sh "$WORK/backup.tar" "$PG/$TARGET_DB" "$WORK/restored-evidence"
 
 "${target_env[@]}" "$PY" manage.py migrate --check --no-input -v 0
-"${target_env[@]}" "$PY" manage.py export_report --format csv --as-of 2026-03-31 -o "$WORK/after.csv"
+"${target_env[@]}" "$PY" manage.py export_report --format csv -o "$WORK/after.csv"
 cmp "$WORK/before.csv" "$WORK/after.csv"
 echo "CSV export identical after restore ($(wc -c < "$WORK/after.csv") bytes)"
 "${target_env[@]}" "$PY" manage.py verify_evidence
