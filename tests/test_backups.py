@@ -32,7 +32,8 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 @pytest.fixture
 def reference_data(transactional_db) -> None:
-    """Transactional tests start after others may have flushed the migration rows."""
+    """pg_dump reads committed rows only, so these tests commit (transactional_db); they
+    run after other transactional tests, whose flush removed the rows migrate made."""
     from audits.services import ensure_reference_data
 
     ensure_reference_data()
