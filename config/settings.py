@@ -196,9 +196,7 @@ WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
 # Evidence files live outside the web root and are served only through a view that
 # checks who may see the finding: a local folder, or S3-compatible object storage.
 EVIDENCE_STORAGE = evidence_storage_from_env(BASE_DIR / "var" / "evidence")
-_LOCAL_EVIDENCE_ROOT = Path(
-    env_str("EVIDENCE_ROOT", default=str(BASE_DIR / "var" / "evidence"))
-)
+_LOCAL_EVIDENCE_ROOT = Path(env_str("EVIDENCE_ROOT", default=str(BASE_DIR / "var" / "evidence")))
 EVIDENCE_STAGING_ROOT = Path(
     env_str("EVIDENCE_STAGING_ROOT", default=str(_LOCAL_EVIDENCE_ROOT.parent / "staging"))
 )

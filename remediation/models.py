@@ -240,6 +240,7 @@ class EntryReview(AppendOnlyModel):
     class Meta:
         verbose_name = "措置の審査"
         verbose_name_plural = "措置の審査"
+        base_manager_name = "objects"
         ordering = ["-reviewed_at", "-id"]
         constraints = [
             models.CheckConstraint(

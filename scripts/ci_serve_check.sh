@@ -23,12 +23,14 @@ stop() {
 }
 trap stop EXIT
 
+# Signs in as the demo's 所管課担当: `make serve` requires a second factor of auditors,
+# managers and administrators (MFA_REQUIRED), and only optionally of department staff.
 for _ in $(seq 1 180); do
   if curl -fs -o /dev/null "http://127.0.0.1:$PORT/health/"; then break; fi
   if ! kill -0 "$SERVER" 2>/dev/null; then cat "$WORK/serve.log"; echo "make serve stopped"; exit 1; fi
   sleep 1
 done
-if ! "$PY" scripts/ci_serve_check.py "http://127.0.0.1:$PORT" kansa kansa-demo-2026; then
+if ! "$PY" scripts/ci_serve_check.py "http://127.0.0.1:$PORT" ict ict-demo-2026; then
   tail -n 50 "$WORK/serve.log"
   exit 1
 fi

@@ -22,8 +22,13 @@ PASSWORD = "test-pass-12345"
 
 
 # Rows of these tables cannot be deleted or truncated: database triggers refuse it
-# (audits 0004, remediation 0003). See flush_past_append_only_triggers.
-APPEND_ONLY_TABLES = ("audits_activity", "remediation_remediationentry", "remediation_evidence")
+# (audits 0007, remediation 0005). See flush_past_append_only_triggers.
+APPEND_ONLY_TABLES = (
+    "audits_activity",
+    "remediation_remediationentry",
+    "remediation_evidence",
+    "remediation_entryreview",
+)
 
 
 def _flush_with_triggers_disabled(self: BaseDatabaseOperations, sql_list: Iterable[str]) -> None:

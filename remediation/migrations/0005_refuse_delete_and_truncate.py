@@ -1,6 +1,6 @@
-"""The database itself refuses to DELETE or TRUNCATE entries and evidence files.
+"""The database itself refuses to DELETE or TRUNCATE entries, evidence files and reviews.
 
-Migration 0002 refused UPDATE; this closes the other ways a row can disappear: a row
+Migrations 0002 and 0004 refused UPDATE; this closes the other ways a row can disappear: a row
 DELETE (also what the ORM's base manager and cascades issue) and, on PostgreSQL, a
 TRUNCATE (statement trigger; it also fires for tables reached by TRUNCATE … CASCADE).
 Both raise SQLSTATE 23001 (restrict_violation) / SQLite's constraint error, so Django
@@ -13,7 +13,7 @@ live-server tests disables them for its own transaction (tests/conftest.py).
 
 from django.db import migrations
 
-TABLES = ["remediation_remediationentry", "remediation_evidence"]
+TABLES = ["remediation_remediationentry", "remediation_evidence", "remediation_entryreview"]
 
 PG_FUNCTION = (
     "CREATE OR REPLACE FUNCTION remediation_refuse_removal() RETURNS trigger AS $$ "
@@ -56,7 +56,7 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("remediation", "0002_append_only_trigger")]
+    dependencies = [("remediation", "0004_existing_entries_accepted")]
 
     operations = [
         migrations.AlterModelOptions(
@@ -66,6 +66,15 @@ class Migration(migrations.Migration):
                 "ordering": ["entry_id", "id"],
                 "verbose_name": "証跡ファイル",
                 "verbose_name_plural": "証跡ファイル",
+            },
+        ),
+        migrations.AlterModelOptions(
+            name="entryreview",
+            options={
+                "base_manager_name": "objects",
+                "ordering": ["-reviewed_at", "-id"],
+                "verbose_name": "措置の審査",
+                "verbose_name_plural": "措置の審査",
             },
         ),
         migrations.AlterModelOptions(
