@@ -7,7 +7,7 @@ PORT ?= 8000
 # DEBUG=0, SECRET_KEY and ALLOWED_HOSTS in the environment instead.
 export DEBUG ?= 1
 
-.PHONY: run test test-fast e2e lint format install lock system-deps browser-deps migrate demo bench clean
+.PHONY: run serve test test-fast e2e lint format install lock system-deps browser-deps migrate demo bench clean
 
 # Installs the exact versions in requirements-dev.lock (hash-checked), then the project
 # itself without resolving anything again. `make lock` is the only thing that changes a pin.
@@ -48,6 +48,10 @@ demo: migrate
 run: demo
 	@echo "措置状況管理: http://127.0.0.1:$(PORT)/accounts/login/"
 	MFA_REQUIRED=0 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# The production configuration, locally: gunicorn, DEBUG off, collected static files.
+serve: install system-deps
+	PY=$(PY) PORT=$(PORT) bash scripts/serve.sh
 
 test: install system-deps browser-deps
 	$(PY) -m pytest

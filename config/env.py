@@ -95,3 +95,47 @@ def database_from_env(base_dir: Path, environ: Mapping[str, str] = os.environ) -
         # 0.7 s per dashboard query at 50,000 findings).
         "OPTIONS": {"options": "-c jit=off"},
     }
+
+
+def env_choice(
+    name: str, choices: tuple[str, ...], default: str, environ: Mapping[str, str] = os.environ
+) -> str:
+    value = env_str(name, default=default, environ=environ).lower()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}; got {value!r}.")
+    return value
+
+
+def evidence_storage_from_env(
+    default_root: Path, environ: Mapping[str, str] = os.environ
+) -> dict[str, object]:
+    """The "evidence" entry of STORAGES: a local folder (EVIDENCE_ROOT) by default, or
+    an S3-compatible bucket through django-storages when EVIDENCE_STORAGE=s3. Objects
+    stay private (no ACL, signed URLs only); files are served through the app's view
+    that checks access, never by a bucket URL."""
+    kind = env_choice("EVIDENCE_STORAGE", ("local", "s3"), "local", environ)
+    if kind == "local":
+        root = Path(env_str("EVIDENCE_ROOT", default=str(default_root), environ=environ))
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": root, "base_url": None},
+        }
+    options: dict[str, object] = {
+        "bucket_name": env_str("EVIDENCE_S3_BUCKET", environ=environ),
+        "location": env_str("EVIDENCE_S3_PREFIX", default="evidence", environ=environ),
+        "default_acl": None,
+        "file_overwrite": False,
+        "querystring_auth": True,
+    }
+    optional = {
+        "endpoint_url": "EVIDENCE_S3_ENDPOINT_URL",
+        "region_name": "EVIDENCE_S3_REGION",
+        "access_key": "EVIDENCE_S3_ACCESS_KEY_ID",
+        "secret_key": "EVIDENCE_S3_SECRET_ACCESS_KEY",
+        "addressing_style": "EVIDENCE_S3_ADDRESSING_STYLE",
+    }
+    for option, variable in optional.items():
+        value = env_str(variable, default="", environ=environ)
+        if value:
+            options[option] = value
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}

@@ -1,13 +1,21 @@
 """The one settings module. Everything deployment-specific comes from the environment."""
 
 import datetime
+from importlib.util import find_spec
 from pathlib import Path
 
 import django_stubs_ext
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import database_from_env, env_bool, env_int, env_list, env_str
+from config.env import (
+    database_from_env,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    evidence_storage_from_env,
+)
 
 # Lets class bases such as admin.ModelAdmin[Audit], which mypy needs, work at run time.
 django_stubs_ext.monkeypatch()
@@ -43,6 +51,7 @@ INSTALLED_APPS = [
     "followup",
     "reports",
     "accounts",
+    "backups",
 ]
 
 MIDDLEWARE = [
@@ -86,6 +95,16 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_env(BASE_DIR)}
+VAR_DIR = BASE_DIR / "var"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The default SQLite file lives in var/, which a fresh checkout does not have.
+    try:
+        VAR_DIR.mkdir(exist_ok=True)
+    except OSError as error:
+        raise ImproperlyConfigured(
+            f"Cannot create {VAR_DIR} for the SQLite database ({error.strerror}): create it "
+            "and make it writable, or set DATABASE_URL."
+        ) from None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "audits.User"
 # Axes first: it refuses a locked-out account or address before a password is checked.
@@ -157,28 +176,59 @@ TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True
 
+# --- Static files and evidence storage ------------------------------------------------
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
-
+STATIC_ROOT = Path(env_str("STATIC_ROOT", default=str(BASE_DIR / "var" / "staticfiles")))
+# Production serves `collectstatic` output through WhiteNoise: content-hashed names (cached
+# for a year) and gzip/brotli copies. Development and tests read static/ directly.
+STATIC_BACKEND = (
+    "django.contrib.staticfiles.storage.StaticFilesStorage"
+    if DEBUG
+    else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+)
+# The bundled Japanese fonts are several MB each: brotli at its best level takes minutes
+# on them for a few percent, so they are served as they are (browsers cache them).
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
+    *("jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "br", "woff", "woff2"),
+    *("otf", "ttf", "pdf"),
+]
 # Evidence files live outside the web root and are served only through a view that
-# checks who may see the finding. A named storage so it can move to object storage.
-EVIDENCE_ROOT = Path(env_str("EVIDENCE_ROOT", default=str(BASE_DIR / "var" / "evidence")))
+# checks who may see the finding: a local folder, or S3-compatible object storage.
+EVIDENCE_STORAGE = evidence_storage_from_env(BASE_DIR / "var" / "evidence")
+_LOCAL_EVIDENCE_ROOT = Path(env_str("EVIDENCE_ROOT", default=str(BASE_DIR / "var" / "evidence")))
+EVIDENCE_STAGING_ROOT = Path(
+    env_str("EVIDENCE_STAGING_ROOT", default=str(_LOCAL_EVIDENCE_ROOT.parent / "staging"))
+)
+if str(EVIDENCE_STORAGE["BACKEND"]).startswith("storages.") and find_spec("boto3") is None:
+    raise ImproperlyConfigured(
+        "EVIDENCE_STORAGE=s3 needs boto3: pip install 'django-storages[s3]' (or '.[s3]')."
+    )
+if not DEBUG:
+    # Under gunicorn WhiteNoise serves them, right after SecurityMiddleware (so HTTPS
+    # redirects come first); runserver serves static/ itself in development.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    "evidence": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": EVIDENCE_ROOT, "base_url": None},
-    },
+    "staticfiles": {"BACKEND": STATIC_BACKEND},
+    "evidence": EVIDENCE_STORAGE,
     # Files of an entry waiting at its confirmation step (remediation.drafts): kept
-    # until the entry is submitted or for a day at most.
+    # until the entry is submitted or for a day at most. Always a local folder.
     "staging": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": EVIDENCE_ROOT.parent / "staging", "base_url": None},
+        "OPTIONS": {"location": EVIDENCE_STAGING_ROOT, "base_url": None},
     },
 }
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_MB", 20, minimum=1) * 1024 * 1024
+# Office files are zip archives: refuse one that unpacks past this size or ratio.
+EVIDENCE_ARCHIVE_MAX_BYTES = env_int("EVIDENCE_ARCHIVE_MAX_MB", 200, minimum=1) * 1024 * 1024
+EVIDENCE_ARCHIVE_MAX_RATIO = env_int("EVIDENCE_ARCHIVE_MAX_RATIO", 100, minimum=2)
+# ClamAV daemon for evidence uploads: a Unix socket path or tcp://host:port; unset = no scan.
+CLAMAV_SOCKET = env_str("CLAMAV_SOCKET", default="")
+CLAMAV_TIMEOUT = env_int("CLAMAV_TIMEOUT", 30, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -224,6 +274,35 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- Production behind a TLS-terminating proxy ------------------------------------------
+# The proxy (nginx, the city's load balancer) terminates HTTPS and forwards plain HTTP to
+# gunicorn with X-Forwarded-Proto; only then may Django trust that header.
+if env_bool("BEHIND_TLS_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", default=False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# The proxy's or monitor's health probe may come over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# --- Mail (SMTP) -------------------------------------------------------------------------
+# Without EMAIL_HOST, mail is written to the log (console) instead of being sent.
+EMAIL_HOST = env_str("EMAIL_HOST", default="")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
+    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", default="")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+    if EMAIL_USE_TLS and EMAIL_USE_SSL:
+        raise ImproperlyConfigured("Set only one of EMAIL_USE_TLS and EMAIL_USE_SSL.")
+    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="sochi@localhost")
+SERVER_EMAIL = env_str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 LOGGING = {
     "version": 1,

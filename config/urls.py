@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
 from audits.views import home
+from config.health import health
 from reports.dashboard import dashboard
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("accounts/", include("accounts.urls")),
+    path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     # Each include is owned by one app; auditors' editing pages are kept apart from the
     # read/report pages so the two can change independently.

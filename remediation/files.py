@@ -4,11 +4,14 @@ browser's Content-Type.
 Accepted: PDF, PNG, JPEG, GIF, WebP, Office Open XML (docx/xlsx/pptx), legacy Office
 (doc/xls/ppt), plain text and CSV. The extension must agree with what the content is.
 Everything else is refused, notably executables, HTML and SVG (both can carry script
-that a browser would run) and archives.
+that a browser would run) and archives. A recognised file is then checked for what it
+may not carry (remediation.content_checks: executable code, active PDF content, Office
+macros, zip bombs) and, when CLAMAV_SOCKET is set, scanned by ClamAV.
 """
 
 from __future__ import annotations
 
+import logging
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -17,7 +20,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
+from remediation import clamav
+from remediation.content_checks import ArchiveLimits, refuse_dangerous_content
 from remediation.services import CheckedFile
+
+logger = logging.getLogger(__name__)
 
 ALLOWED_DESCRIPTION = "PDF、画像（PNG・JPEG・GIF・WebP）、Word・Excel・PowerPoint、テキスト・CSV"
 SNIFF_BYTES = 8192
@@ -122,9 +129,8 @@ def check_upload(upload: UploadedFile[bytes]) -> CheckedFile:
     upload.seek(0)
     sniffed = _magic(head)
     if sniffed is None and head.startswith(OLE2_MAGIC):
-        if extension in OLE2_TYPES:
-            return CheckedFile(upload, OLE2_TYPES[extension])
-        sniffed = Sniffed(frozenset(OLE2_TYPES), "", "Office文書（旧形式）")
+        content_type = OLE2_TYPES.get(extension, "")
+        sniffed = Sniffed(frozenset(OLE2_TYPES), content_type, "Office文書（旧形式）")
     if sniffed is None and head.startswith(b"PK\x03\x04"):
         sniffed = _ooxml(upload)
     if sniffed is None:
@@ -141,7 +147,39 @@ def check_upload(upload: UploadedFile[bytes]) -> CheckedFile:
             f"（{expected} にしてください）。",
             code="extension",
         )
+    _refuse_unsafe(name, upload, sniffed.content_type)
     return CheckedFile(upload, sniffed.content_type)
+
+
+def _refuse_unsafe(name: str, upload: UploadedFile[bytes], content_type: str) -> None:
+    """Read the whole file once (it is at most EVIDENCE_MAX_BYTES) for the content
+    checks and the optional virus scan."""
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    limits = ArchiveLimits(
+        max_uncompressed=settings.EVIDENCE_ARCHIVE_MAX_BYTES,
+        max_ratio=settings.EVIDENCE_ARCHIVE_MAX_RATIO,
+    )
+    refuse_dangerous_content(name, data, content_type, limits)
+    address = settings.CLAMAV_SOCKET
+    if not address:
+        return
+    try:
+        result = clamav.scan_bytes(data, address, timeout=settings.CLAMAV_TIMEOUT)
+    except clamav.ScanFailed:
+        logger.exception("virus scan failed for an evidence upload")
+        raise ValidationError(
+            f"「{name}」のウイルス検査ができなかったため受け付けられません。"
+            "しばらくしてからもう一度お試しください。続く場合は管理者に連絡してください。",
+            code="scan_failed",
+        ) from None
+    if not result.clean:
+        logger.warning("virus found in an evidence upload: %s", result.signature)
+        raise ValidationError(
+            f"「{name}」からウイルス（{result.signature}）が検出されたため受け付けられません。",
+            code="virus",
+        )
 
 
 def _megabytes(size: int) -> str:

@@ -36,8 +36,8 @@ class AppendOnlyQuerySet(models.QuerySet[_M]):
 
 
 class AppendOnlyModel(models.Model):
-    """Rows are inserted once and never updated or deleted (PostgreSQL/SQLite triggers
-    also refuse UPDATE, see migration 0002)."""
+    """Rows are inserted once and never updated or deleted. Database triggers refuse
+    UPDATE (migration 0002), DELETE and TRUNCATE (0003) whatever the caller."""
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -107,6 +107,8 @@ class RemediationEntry(AppendOnlyModel):
     class Meta:
         verbose_name = "措置"
         verbose_name_plural = "措置"
+        # Related lookups and the admin use the base manager: it refuses delete() too.
+        base_manager_name = "objects"
         ordering = ["finding_id", "entry_date", "recorded_at", "id"]
         constraints = [
             models.CheckConstraint(condition=~Q(content=""), name="entry_content_not_empty"),
@@ -202,6 +204,7 @@ class Evidence(AppendOnlyModel):
     class Meta:
         verbose_name = "証跡ファイル"
         verbose_name_plural = "証跡ファイル"
+        base_manager_name = "objects"
         ordering = ["entry_id", "id"]
 
     def __str__(self) -> str:
@@ -237,6 +240,7 @@ class EntryReview(AppendOnlyModel):
     class Meta:
         verbose_name = "措置の審査"
         verbose_name_plural = "措置の審査"
+        base_manager_name = "objects"
         ordering = ["-reviewed_at", "-id"]
         constraints = [
             models.CheckConstraint(

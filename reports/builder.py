@@ -186,7 +186,6 @@ class AuditBlock:
         names = "・".join(k.name for k in self.kinds)
         return f"{self.fiscal_year_label} {self.kind_name}の結果（{names}）{REPORT_SUFFIX}"
 
-
     @property
     def header_lines(self) -> list[tuple[str, str, str]]:
         """(number, label, value) rows printed under the title; a line the audit leaves

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db.backends.base.operations import BaseDatabaseOperations
 
 from audits.models import Audit, AuditKind, Department, Section, User, Viewpoint
 from audits.roles import Role
@@ -18,6 +19,59 @@ from remediation.models import RemediationEntry, RemediationStatus
 from remediation.services import record_entry, review_entry
 
 PASSWORD = "test-pass-12345"
+
+
+# Rows of these tables cannot be deleted or truncated: database triggers refuse it
+# (audits 0007, remediation 0005). See flush_past_append_only_triggers.
+APPEND_ONLY_TABLES = (
+    "audits_activity",
+    "remediation_remediationentry",
+    "remediation_evidence",
+    "remediation_entryreview",
+)
+
+
+def _flush_with_triggers_disabled(self: BaseDatabaseOperations, sql_list: Iterable[str]) -> None:
+    """Empty the tables as Django's flush does, with the append-only triggers off for that
+    one transaction. PostgreSQL: ALTER TABLE … DISABLE TRIGGER, which only the table owner
+    may run (the test user owns the test database; production's app role owns nothing).
+    SQLite: drop the DELETE triggers and recreate them from their own stored SQL."""
+    from django.db import transaction
+
+    connection = self.connection
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        tables = set(connection.introspection.table_names(cursor)) & set(APPEND_ONLY_TABLES)
+        if connection.vendor == "postgresql":
+            for table in sorted(tables):
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+            for sql in sql_list:
+                cursor.execute(sql)
+            for table in sorted(tables):
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+            return
+        placeholders = ", ".join(["%s"] * len(tables)) or "''"
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+            f"AND tbl_name IN ({placeholders}) AND name LIKE '%%_no_delete'",
+            sorted(tables),
+        )
+        triggers = cursor.fetchall()
+        for name, _sql in triggers:
+            cursor.execute(f"DROP TRIGGER {name}")
+        for sql in sql_list:
+            cursor.execute(sql)
+        for _name, sql in triggers:
+            cursor.execute(sql)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def flush_past_append_only_triggers():
+    """Live-server (transactional) tests end with a flush of every table, which the
+    append-only triggers would refuse. Only this test-only flush path sets them aside."""
+    original = BaseDatabaseOperations.execute_sql_flush
+    BaseDatabaseOperations.execute_sql_flush = _flush_with_triggers_disabled  # type: ignore[method-assign]
+    yield
+    BaseDatabaseOperations.execute_sql_flush = original  # type: ignore[method-assign]
 
 
 @pytest.fixture(autouse=True)

@@ -473,6 +473,12 @@ CASES: tuple[Case, ...] = (
         post=row(LOGIN, OUT, OUT, OUT, OUT, OUT, OUT),
     ),
     Case(
+        "health", "health", _plain("health"), NONE,
+        # The proxy's probe has no session: open to all, read-only.
+        get=row(OK, OK, OK, OK, OK, OK, OK),
+        post=row(E405, E405, E405, E405, E405, E405, E405),
+    ),
+    Case(
         "password_change", "password_change", _plain("password_change"), NONE,
         get=same(OK),
         post=same(OK),

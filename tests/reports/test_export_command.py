@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -107,7 +112,7 @@ def test_write_failure_removes_the_temporary_file(seed_audit, tmp_path, monkeypa
         raise OSError("disk full")
 
     monkeypatch.setattr("os.replace", refuse)
-    with pytest.raises(OSError):
+    with pytest.raises(CommandError, match="書き込めませんでした"):
         call_command("export_report", "--audit", str(seed_audit.pk), "-o", str(tmp_path / "r.pdf"))
     assert _files(tmp_path) == []
 
@@ -120,3 +125,95 @@ def test_builds_as_the_given_user_and_their_scope(jinji_staff, finding, jinji_fi
     text = compact(pdf_text(target.read_bytes()))
     assert compact("人事記録の持ち出しについて") in text
     assert compact("サーバ室内の整理整頓について") not in text
+
+
+def test_a_date_without_wareki_is_a_message_not_a_traceback(seed_audit, tmp_path):
+    with pytest.raises(CommandError, match="条件が正しくありません"):
+        call_command("export_report", "--as-of", "1900-01-01", "-o", str(tmp_path / "r.csv"))
+    assert _files(tmp_path) == []
+
+
+def test_a_symlink_as_output_is_refused_and_its_target_untouched(seed_audit, tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep")
+    link = tmp_path / "r.pdf"
+    link.symlink_to(victim)
+
+    with pytest.raises(CommandError, match="シンボリックリンク"):
+        call_command("export_report", "--audit", str(seed_audit.pk), "-o", str(link))
+
+    assert link.is_symlink()
+    assert victim.read_text() == "keep"
+
+
+def test_a_dangling_symlink_as_output_is_refused(seed_audit, tmp_path):
+    link = tmp_path / "r.pdf"
+    link.symlink_to(tmp_path / "nowhere.pdf")
+    with pytest.raises(CommandError, match="シンボリックリンク"):
+        call_command("export_report", "--audit", str(seed_audit.pk), "-o", str(link))
+    assert not (tmp_path / "nowhere.pdf").exists()
+
+
+def test_a_fifo_as_output_is_refused(seed_audit, tmp_path):
+    fifo = tmp_path / "r.pdf"
+    os.mkfifo(fifo)
+    with pytest.raises(CommandError, match="通常のファイルではありません"):
+        call_command("export_report", "--audit", str(seed_audit.pk), "-o", str(fifo))
+    assert _files(tmp_path) == ["r.pdf"]
+
+
+def test_a_socket_as_output_is_refused(seed_audit, tmp_path):
+    """Stands for devices too (a test must not risk replacing /dev/null as root)."""
+    import socket
+
+    path = tmp_path / "r.pdf"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        with pytest.raises(CommandError, match="通常のファイルではありません"):
+            call_command("export_report", "--audit", str(seed_audit.pk), "-o", str(path))
+    assert path.is_socket()
+
+
+@pytest.mark.parametrize("name", ["", "."])
+def test_a_directory_or_empty_name_as_output_is_refused(seed_audit, tmp_path, name, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(CommandError, match="-o|ディレクトリ"):
+        call_command("export_report", "--audit", str(seed_audit.pk), "-o", name)
+    assert _files(tmp_path) == []
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    environ.pop("DJANGO_SETTINGS_MODULE", None)
+    environ.update(env)
+    root = Path(__file__).resolve().parents[2]
+    return subprocess.run(
+        [sys.executable, str(root / "manage.py"), *args],
+        capture_output=True,
+        text=True,
+        env=environ,
+        cwd=root,
+        timeout=120,
+    )
+
+
+def test_manage_py_without_settings_says_what_to_set_instead_of_a_traceback():
+    result = _manage("migrate", "--plan")
+    assert result.returncode == 2
+    assert "SECRET_KEY" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_manage_py_with_unreachable_database_gives_a_message():
+    result = _manage(
+        "migrate", "--plan", DEBUG="1", DATABASE_URL="postgres://nobody@127.0.0.1:1/none"
+    )
+    assert result.returncode == 1
+    assert "データベースを開けません" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_export_report_argument_errors_exit_non_zero_without_a_traceback():
+    result = _manage("export_report", "--format", "docx", "-o", "/nonexistent/r.pdf", DEBUG="1")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr

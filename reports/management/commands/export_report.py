@@ -9,9 +9,6 @@ auditor), so the command sees exactly what that person would download.
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -20,6 +17,7 @@ from django.http import Http404
 from audits.access import get_audit_for_user
 from audits.models import User, departments_matching
 from audits.roles import Role, role_of
+from config.commandline import checked_output_path, write_atomically
 from reports.forms import ReportSelectionForm
 from reports.render import FORMATS, REPORT_TYPES, SUMMARY_FORMATS
 from reports.summary import build_audit_summary
@@ -98,8 +96,8 @@ class Command(BaseCommand):
                 f"形式 {options['fmt']!r} には対応していません。pdf / xlsx / csv から選んでください。"
                 f" (unknown format {options['fmt']!r}; use pdf, xlsx or csv)"
             )
+        target = checked_output_path(options["output"])
         user = self._user(options.get("user"))
-        target, directory = self._target(options["output"])
 
         data = {
             "audit": options.get("audit") or "",
@@ -112,19 +110,27 @@ class Command(BaseCommand):
         form = ReportSelectionForm(data, user=user)
         if not form.is_valid():
             raise CommandError(self._errors(form))
-        report = form.build()
+        try:
+            report = form.build()
+        except ValueError as error:
+            # A value the form let through but the report cannot show (e.g. a date
+            # before 大正 that has no 和暦): a message, not a traceback.
+            raise CommandError(f"条件が正しくありません (invalid arguments): {error}") from None
         if not report.audits:
             raise CommandError(
                 "条件に合う監査・指摘事項がありません。(nothing to report for this selection)"
             )
 
-        if export.code == "pdf":
-            from reports.pdf import render_pdf
+        try:
+            if export.code == "pdf":
+                from reports.pdf import render_pdf
 
-            content = render_pdf(report, author=user.display_name or user.get_username())
-        else:
-            content = export.render(report)
-        self._write_atomically(target, directory, content)
+                content = render_pdf(report, author=user.display_name or user.get_username())
+            else:
+                content = export.render(report)
+        except ValueError as error:
+            raise CommandError(f"出力できませんでした (cannot render): {error}") from None
+        write_atomically(target, content)
         self.stdout.write(
             f"{target} に出力しました（{report.finding_count} 件, {len(content):,} バイト）。"
             f" (wrote {target})"
@@ -153,8 +159,8 @@ class Command(BaseCommand):
                 "監査報告書（概要版）には --audit で監査の ID を指定してください。"
                 " (--report summary needs --audit)"
             )
+        target = checked_output_path(options["output"])
         user = self._user(options.get("user"))
-        target, directory = self._target(options["output"])
         try:
             audit = get_audit_for_user(user, options["audit"]).audit
         except Http404:
@@ -164,27 +170,10 @@ class Command(BaseCommand):
                 f" (no audit {options['audit']!r} visible to {user.get_username()!r})"
             ) from None
         content = export.render(build_audit_summary(user, audit))
-        self._write_atomically(target, directory, content)
+        write_atomically(target, content)
         self.stdout.write(
             f"{target} に出力しました（監査報告書, {len(content):,} バイト）。 (wrote {target})"
         )
-
-    @staticmethod
-    def _target(output: str) -> tuple[Path, Path]:
-        """The file to write and its directory, refused unless the directory is writable."""
-        target = Path(output).expanduser()
-        directory = target.parent.resolve()
-        if target.is_dir():
-            raise CommandError(
-                f"出力先 {target} はディレクトリです。ファイル名を指定してください。"
-                f" ({target} is a directory; give a file name)"
-            )
-        if not directory.is_dir() or not os.access(directory, os.W_OK):
-            raise CommandError(
-                f"出力先のディレクトリ {directory} に書き込めません。"
-                f" (cannot write to directory {directory})"
-            )
-        return target, directory
 
     def _user(self, username: str | None) -> User:
         if username:
@@ -243,19 +232,3 @@ class Command(BaseCommand):
             for error in errors:
                 lines.append(f"  {label} {error}".rstrip() if label else f"  {error}")
         return "\n".join(lines)
-
-    @staticmethod
-    def _write_atomically(target: Path, directory: Path, content: bytes) -> None:
-        """A temporary file beside the target, then os.replace: readers see the old
-        file or the whole new one, and a failure leaves nothing behind."""
-        fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(content)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(temp_name, 0o644)
-            os.replace(temp_name, target)
-        except BaseException:
-            Path(temp_name).unlink(missing_ok=True)
-            raise
