@@ -440,3 +440,76 @@ class AuditedSystemForm(forms.Form):
 
 class AuditKindForm(forms.Form):
     name = text_field("監査の種類", 50)
+
+
+# --- the audit report's own content (監査報告書) ------------------------------------------
+
+# A paragraph field of the report: long enough for any published report, not unbounded.
+REPORT_TEXT_MAX = 10000
+
+
+def report_text_field(
+    label: str, *, required: bool = False, rows: int = 4, help_text: str = ""
+) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=REPORT_TEXT_MAX,
+        required=required,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={
+            "required": f"{label}を入力してください。",
+            "max_length": f"{label}は{REPORT_TEXT_MAX}文字以内で入力してください。",
+        },
+    )
+
+
+ONE_PER_LINE = "1行に1項目。番号は自動で付きます。"
+
+
+class AuditReportForm(forms.Form):
+    report_title = text_field("監査報告書の表題", 200, required=False)
+    purpose = report_text_field("監査目的")
+    method = report_text_field("監査方法", help_text=ONE_PER_LINE)
+    standards_applied = report_text_field(
+        "適用基準", help_text="1行に1項目。ア、イ … は自動で付きます。"
+    )
+    standards_reference = report_text_field(
+        "参考基準", help_text="1行に1項目。ア、イ … は自動で付きます。"
+    )
+    report_date_precision = forms.ChoiceField(
+        label="報告日の表し方",
+        required=False,
+        choices=PeriodPrecision.choices,
+        initial=PeriodPrecision.DAY,
+        widget=forms.RadioSelect,
+        help_text="報告日は監査の基本情報で入力します。「月」なら「平成29年1月」のように月までを印刷します。",
+        error_messages={"invalid_choice": "報告日の表し方は一覧から選んでください。"},
+    )
+
+    def __init__(self, *args: Any, audit: Audit, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {name: getattr(audit, name) for name in self.base_fields})
+        super().__init__(*args, **kwargs)
+        self.fields["report_title"].help_text = "例: 荒川区情報セキュリティ監査報告書（概要版）"
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        # Left out of a submission, the radio group keeps its default.
+        precision = self.cleaned_data.get("report_date_precision")
+        self.cleaned_data["report_date_precision"] = precision or PeriodPrecision.DAY
+        return self.cleaned_data
+
+
+class ScheduleItemForm(forms.Form):
+    date = date_field("実施日", required=True)
+    category = text_field("区分", 100)
+    content = text_field("内容", 300, required=False)
+
+
+class OverallCommentForm(forms.Form):
+    heading = text_field("見出し", 200, required=False)
+    body = report_text_field("本文", required=True)
+
+
+class CommendationForm(forms.Form):
+    text = report_text_field("推奨する点", required=True, rows=2)

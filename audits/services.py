@@ -14,11 +14,17 @@ from django.db import transaction
 from django.db.models import Manager, Model, QuerySet
 
 from audits.models import (
+    MAX_FISCAL_YEAR,
+    MIN_FISCAL_YEAR,
     Audit,
     AuditedSystem,
     AuditKind,
+    Commendation,
     Department,
     KeyRisk,
+    OverallComment,
+    PeriodPrecision,
+    ScheduleItem,
     Section,
     User,
     Viewpoint,
@@ -602,3 +608,155 @@ def audit_kind_delete_refusal(kind: AuditKind) -> str:
 @transaction.atomic
 def delete_audit_kind(kind: AuditKind, *, user: User | None) -> None:
     delete_unless_used(kind, user, "監査の種類を削除", audit_kind_delete_refusal(kind))
+
+
+# --- the audit report's own content (監査報告書): its texts, 日程, 総評, 推奨する点 ----------
+
+# Dates of the schedule print in 和暦 and belong to audits the app can hold (see 年度).
+SCHEDULE_FIRST_DAY = datetime.date(MIN_FISCAL_YEAR, 1, 1)
+SCHEDULE_LAST_DAY = datetime.date(MAX_FISCAL_YEAR, 12, 31)
+
+
+class AuditReportContent(TypedDict):
+    """The audit's fields that only the audit report (監査報告書) prints."""
+
+    report_title: str
+    purpose: str
+    method: str
+    standards_applied: str
+    standards_reference: str
+    report_date_precision: str
+
+
+@transaction.atomic
+def update_audit_report(
+    audit: Audit, *, user: User | None, **content: Unpack[AuditReportContent]
+) -> Audit:
+    locked = Audit.objects.select_for_update().get(pk=audit.pk)
+    if content["report_date_precision"] not in PeriodPrecision.values:
+        raise ValidationError({"report_date_precision": "報告日の表し方は一覧から選んでください。"})
+    for name, value in content.items():
+        setattr(locked, name, value)
+    locked.full_clean(exclude=["kinds", "audited_departments", "auditors", "finding_kinds"])
+    locked.save(update_fields=list(content))
+    record_activity(user, "監査報告書の内容を変更", locked, str(locked))
+    return locked
+
+
+def _check_schedule_date(date: datetime.date) -> None:
+    if not SCHEDULE_FIRST_DAY <= date <= SCHEDULE_LAST_DAY:
+        raise ValidationError(
+            {
+                "date": f"実施日は{SCHEDULE_FIRST_DAY.year}年1月1日から"
+                f"{SCHEDULE_LAST_DAY.year}年12月31日までの日付を入力してください。"
+            }
+        )
+
+
+@transaction.atomic
+def add_schedule_item(
+    audit: Audit, *, date: datetime.date, category: str, content: str, user: User | None
+) -> ScheduleItem:
+    _check_schedule_date(date)
+    item = ScheduleItem(
+        audit=audit,
+        date=date,
+        category=category,
+        content=content,
+        sort_order=next_sort_order(audit.schedule),
+    )
+    return save_checked(item, user, "監査実施日程を追加")
+
+
+@transaction.atomic
+def update_schedule_item(
+    item: ScheduleItem, *, date: datetime.date, category: str, content: str, user: User | None
+) -> ScheduleItem:
+    _check_schedule_date(date)
+    item.date, item.category, item.content = date, category, content
+    return save_checked(item, user, "監査実施日程を変更")
+
+
+@transaction.atomic
+def move_schedule_item(item: ScheduleItem, *, offset: int, user: User | None) -> None:
+    """The schedule prints by date: only steps of the same day change places."""
+    move_in_order(
+        ScheduleItem.objects.filter(audit_id=item.audit_id),
+        item,
+        offset,
+        user,
+        "監査実施日程",
+        same_group=lambda row: row.date,
+    )
+
+
+@transaction.atomic
+def delete_schedule_item(item: ScheduleItem, *, user: User | None) -> None:
+    delete_unless_used(item, user, "監査実施日程を削除", "")
+
+
+@transaction.atomic
+def add_overall_comment(
+    audit: Audit, *, heading: str, body: str, user: User | None
+) -> OverallComment:
+    comment = OverallComment(
+        audit=audit, heading=heading, body=body, sort_order=next_sort_order(audit.overall_comments)
+    )
+    return save_checked(comment, user, "総評を追加")
+
+
+@transaction.atomic
+def update_overall_comment(
+    comment: OverallComment, *, heading: str, body: str, user: User | None
+) -> OverallComment:
+    comment.heading, comment.body = heading, body
+    return save_checked(comment, user, "総評を変更")
+
+
+@transaction.atomic
+def move_overall_comment(comment: OverallComment, *, offset: int, user: User | None) -> None:
+    move_in_order(
+        OverallComment.objects.filter(audit_id=comment.audit_id), comment, offset, user, "総評"
+    )
+
+
+@transaction.atomic
+def delete_overall_comment(comment: OverallComment, *, user: User | None) -> None:
+    delete_unless_used(comment, user, "総評を削除", "")
+
+
+@transaction.atomic
+def add_commendation(audit: Audit, *, text: str, user: User | None) -> Commendation:
+    commendation = Commendation(
+        audit=audit, text=text, sort_order=next_sort_order(audit.commendations)
+    )
+    return save_checked(commendation, user, "推奨する点を追加")
+
+
+@transaction.atomic
+def update_commendation(
+    commendation: Commendation, *, text: str, user: User | None
+) -> Commendation:
+    commendation.text = text
+    return save_checked(commendation, user, "推奨する点を変更")
+
+
+@transaction.atomic
+def move_commendation(commendation: Commendation, *, offset: int, user: User | None) -> None:
+    move_in_order(
+        Commendation.objects.filter(audit_id=commendation.audit_id),
+        commendation,
+        offset,
+        user,
+        "推奨する点",
+    )
+
+
+@transaction.atomic
+def delete_commendation(commendation: Commendation, *, user: User | None) -> None:
+    delete_unless_used(commendation, user, "推奨する点を削除", "")
+
+
+def never_refused(row: Model) -> str:
+    """The report's own rows: nothing hangs on them, so a delete always goes through."""
+    return ""
