@@ -1,6 +1,6 @@
 from django.urls import path
 
-from audits import pages
+from audits import pages, report_pages
 
 urlpatterns = [
     path("audits/", pages.audit_list, name="audit_list"),
@@ -35,4 +35,41 @@ urlpatterns += [
     )
     for what, segment in STRUCTURE_SEGMENTS.items()
     for action, view in STRUCTURE_ACTIONS.items()
+]
+
+# 監査報告書の内容: the report's own texts and its three ordered lists.
+urlpatterns += [
+    path("audits/<int:pk>/report/", report_pages.report_content, name="audit_report_content"),
+    path("audits/<int:pk>/report/schedule/new/", report_pages.schedule_add, name="schedule_add"),
+    path(
+        "audits/<int:pk>/report/comments/new/",
+        report_pages.overall_comment_add,
+        name="overall_comment_add",
+    ),
+    path(
+        "audits/<int:pk>/report/commendations/new/",
+        report_pages.commendation_add,
+        name="commendation_add",
+    ),
+]
+# /audits/1/report/schedule/2/edit/ … named schedule_edit, overall_comment_move …
+REPORT_SEGMENTS = {
+    "schedule": "schedule",
+    "overall_comment": "comments",
+    "commendation": "commendations",
+}
+REPORT_ACTIONS = {
+    "edit": report_pages.report_row_edit,
+    "move": report_pages.report_row_move,
+    "delete": report_pages.report_row_delete,
+}
+urlpatterns += [
+    path(
+        f"audits/<int:pk>/report/{segment}/<int:item>/{action}/",
+        view,
+        {"what": what},
+        name=f"{what}_{action}",
+    )
+    for what, segment in REPORT_SEGMENTS.items()
+    for action, view in REPORT_ACTIONS.items()
 ]

@@ -45,8 +45,11 @@ from audits.models import (
     Audit,
     AuditedSystem,
     AuditKind,
+    Commendation,
     Department,
     KeyRisk,
+    OverallComment,
+    ScheduleItem,
     Section,
     User,
     Viewpoint,
@@ -379,6 +382,40 @@ def _of_structure(name: str, what: str) -> Callable[[World, str], str]:
     )
 
 
+def _report_rows(w: World, ownership: str, what: str) -> Model:
+    """Two rows of the audit report's own lists (same day for the schedule, so a move moves)."""
+    audit = w.audit(ownership)
+    made: list[Model] = []
+    for number in ("M1", "M2"):
+        if what == "schedule":
+            made.append(
+                ScheduleItem.objects.get_or_create(
+                    audit=audit,
+                    category=number,
+                    defaults={"date": datetime.date(2021, 2, 10), "sort_order": 50},
+                )[0]
+            )
+        elif what == "overall_comment":
+            made.append(
+                OverallComment.objects.get_or_create(
+                    audit=audit, heading=number, defaults={"body": "総評", "sort_order": 50}
+                )[0]
+            )
+        else:
+            made.append(
+                Commendation.objects.get_or_create(
+                    audit=audit, text=number, defaults={"sort_order": 50}
+                )[0]
+            )
+    return made[0]
+
+
+def _of_report_row(name: str, what: str) -> Callable[[World, str], str]:
+    return lambda w, ownership: reverse(
+        name, args=[w.audit(ownership).pk, _report_rows(w, ownership, what).pk]
+    )
+
+
 def _class_rows(what: str) -> Model:
     first, second = (
         FindingKind.objects.get_or_create(code=code, defaults={"name": name, "sort_order": 90})[0]
@@ -416,6 +453,11 @@ STRUCTURE_EDITS: dict[str, dict[str, str]] = {
     "key_risk": {"number": "M1", "title": "書き換えた重要リスク"},
     "viewpoint": {"number": "M1", "text": "書き換えた着眼点", "key_risk": ""},
     "system": {"name": "書き換えたシステム", "department": ""},
+}
+REPORT_ROW_EDITS: dict[str, dict[str, str]] = {
+    "schedule": {"date": "2021-02-11", "category": "書き換えた区分", "content": ""},
+    "overall_comment": {"heading": "書き換えた見出し", "body": "書き換えた総評"},
+    "commendation": {"text": "書き換えた推奨する点"},
 }
 CLASS_EDITS: dict[str, dict[str, str]] = {
     "audit_kind": {"name": "書き換えた種類"},
@@ -590,6 +632,50 @@ CASES: tuple[Case, ...] = (
             ),
             Case(
                 f"{what}_delete", f"{what}_delete", _of_structure(f"{what}_delete", what),
+                AUDIT_OBJECTS, get=EDITORS_GET, post=EDITORS_POST, post_changes_data=True,
+            ),
+        )
+    ),
+    Case(
+        "audit_report_content", "audit_report_content", _of_audit("audit_report_content"),
+        AUDIT_OBJECTS, get=EDITORS_GET, post=EDITORS_POST,
+        payload=lambda w, o: {"report_title": "書き換えた表題", "report_date_precision": "day"},
+        post_changes_data=True,
+    ),
+    Case(
+        "schedule_add", "schedule_add", _of_audit("schedule_add"), AUDIT_OBJECTS,
+        get=POST_ONLY_EDITORS_GET, post=EDITORS_POST,
+        payload=lambda w, o: {"schedule-date": "2021-02-10", "schedule-category": "予備調査"},
+        post_changes_data=True,
+    ),
+    Case(
+        "overall_comment_add", "overall_comment_add", _of_audit("overall_comment_add"),
+        AUDIT_OBJECTS, get=POST_ONLY_EDITORS_GET, post=EDITORS_POST,
+        payload=lambda w, o: {"comment-heading": "", "comment-body": "追加した総評"},
+        post_changes_data=True,
+    ),
+    Case(
+        "commendation_add", "commendation_add", _of_audit("commendation_add"), AUDIT_OBJECTS,
+        get=POST_ONLY_EDITORS_GET, post=EDITORS_POST,
+        payload=lambda w, o: {"commendation-text": "追加した推奨する点"},
+        post_changes_data=True,
+    ),
+    *(
+        case
+        for what in ("schedule", "overall_comment", "commendation")
+        for case in (
+            Case(
+                f"{what}_edit", f"{what}_edit", _of_report_row(f"{what}_edit", what),
+                AUDIT_OBJECTS, get=EDITORS_GET, post=EDITORS_POST,
+                payload=_fixed(REPORT_ROW_EDITS[what]), post_changes_data=True,
+            ),
+            Case(
+                f"{what}_move", f"{what}_move", _of_report_row(f"{what}_move", what),
+                AUDIT_OBJECTS, get=POST_ONLY_EDITORS_GET, post=EDITORS_POST,
+                payload=lambda w, o: {"direction": "down"}, post_changes_data=True,
+            ),
+            Case(
+                f"{what}_delete", f"{what}_delete", _of_report_row(f"{what}_delete", what),
                 AUDIT_OBJECTS, get=EDITORS_GET, post=EDITORS_POST, post_changes_data=True,
             ),
         )
