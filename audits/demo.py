@@ -46,6 +46,11 @@ class DemoUser:
     role: Role
     department_code: str
 
+    @property
+    def email(self) -> str:
+        # example.lg.jp: a name under the municipal domain that reaches nobody.
+        return f"{self.username}@example.lg.jp"
+
 
 # Demo only: these accounts exist only where load_demo was run.
 DEMO_USERS: tuple[DemoUser, ...] = (
@@ -92,6 +97,8 @@ def load_users(departments: dict[str, Department]) -> list[DemoUser]:
         )
         if created:
             user.set_password(demo.password)
+        if created or not user.email:
+            user.email = demo.email
             user.save()
         user.groups.add(Group.objects.get(name=demo.role.value))
     return list(DEMO_USERS)
