@@ -46,8 +46,18 @@ def absolute_url(path: str) -> str:
 
 
 def start_of(day: datetime.date) -> datetime.datetime:
-    """Local midnight at the start of `day`, as an aware datetime."""
+    """Local midnight at the start of `day`, as an aware datetime (clamped to what an
+    aware datetime can hold in UTC, so year 1 and year 9999 stay usable)."""
+    day = min(max(day, datetime.date(1, 1, 2)), datetime.date(9999, 12, 30))
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def shift(day: datetime.date, days: int) -> datetime.date:
+    """`day` moved by `days`, stopping at the first or last date there is."""
+    try:
+        return day + datetime.timedelta(days=days)
+    except OverflowError:
+        return datetime.date.max if days > 0 else datetime.date.min
 
 
 def one_line(text: str) -> str:
@@ -287,7 +297,7 @@ class DigestPlanner:
 
     def __init__(self, day: datetime.date) -> None:
         self.day = day
-        horizon = day + datetime.timedelta(days=settings.REMINDER_DAYS_BEFORE)
+        horizon = shift(day, settings.REMINDER_DAYS_BEFORE)
         rounds = list(
             ReportingRound.objects.filter(deadline__lte=horizon)
             .select_related("audit")
@@ -322,6 +332,8 @@ class DigestPlanner:
         ):
             if user_id not in self.last_sent or sent_at > self.last_sent[user_id]:
                 self.last_sent[user_id] = sent_at
+        # A first digest looks back one day for returns.
+        self.first_since = start_of(shift(day, -1))
         self._returns: list[EntryReview] | None = None
         self._office: tuple[list[PendingEntry], int, list[OverdueRound]] | None = None
 
@@ -337,15 +349,13 @@ class DigestPlanner:
 
     def since(self, user: User) -> datetime.datetime:
         """Returns are news from the last digest on; a first digest looks back one day."""
-        return self.last_sent.get(user.pk, start_of(self.day - datetime.timedelta(days=1)))
+        return self.last_sent.get(user.pk, self.first_since)
 
     def _recent_returns(self) -> list[EntryReview]:
         """Returns the department has not answered yet (no later entry on the finding),
         from the earliest point any recipient needs."""
         if self._returns is None:
-            earliest = min(
-                [*self.last_sent.values(), start_of(self.day - datetime.timedelta(days=1))]
-            )
+            earliest = min([*self.last_sent.values(), self.first_since])
             answered = RemediationEntry.objects.filter(
                 finding_id=OuterRef("entry__finding_id"),
                 recorded_at__gt=OuterRef("entry__recorded_at"),

@@ -135,3 +135,24 @@ def test_command_enqueue_runs_the_task(round_, people):
     output = _run("--enqueue", "--today", "2021-10-16")
     assert "キューに入れました" in output
     assert len(mail.outbox) == 4
+
+
+def test_a_day_before_the_taisho_era_is_refused(db):
+    with pytest.raises(CommandError, match="和暦"):
+        _run("--today", "0001-01-01")
+
+
+@pytest.mark.parametrize("edge", ["1912-07-30", "9999-12-31"])
+def test_the_first_and_last_dates_do_not_crash(round_, people, findings, statuses, edge):
+    from remediation.services import record_entry
+
+    record_entry(
+        findings["server"],
+        status=statuses["keizoku"],
+        entry_date=datetime.date(2021, 10, 1),
+        content="対応中です。",
+        user=people["ict_staff"],
+    )
+    output = _run("--dry-run", "--today", edge)
+    assert "宛先: 監査担当の人" in output
+    assert "送信予定" in output

@@ -10,17 +10,23 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from audits.roles import role_of
+from audits.wareki import format_wareki
 from reminders.services import DigestRun, build_message, send_digests
 from reminders.tasks import send_daily_digests
 
 
 def iso_day(value: str) -> datetime.date:
     try:
-        return datetime.date.fromisoformat(value.strip())
+        day = datetime.date.fromisoformat(value.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"--today は YYYY-MM-DD の形の日付で指定してください（例: 2021-10-16）: {value!r}"
         ) from None
+    try:
+        format_wareki(day)  # mail shows dates in 和暦
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"--today: {error}") from None
+    return day
 
 
 class Command(BaseCommand):
