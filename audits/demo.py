@@ -106,15 +106,18 @@ def load_users(departments: dict[str, Department]) -> list[DemoUser]:
 
 def staff_for(department: Department) -> User:
     """The demo member of staff who reports for a department (made if missing, with no
-    usable password, for departments that have no demo login)."""
+    usable password but a mail address for the reminder digests, for departments that
+    have no demo login)."""
     user = User.objects.filter(
         department=department, groups__name=Role.DEPARTMENT_STAFF.value
     ).first()
     if user is None:
+        username = f"staff-{department.code}"
         user = User.objects.create(
-            username=f"staff-{department.code}",
+            username=username,
             display_name=f"{department.name} 担当",
             department=department,
+            email=f"{username}@example.lg.jp",
         )
         user.set_unusable_password()
         user.save()

@@ -43,3 +43,28 @@ def test_dry_run_on_the_demo_after_a_deadline(db):
     assert f"期限超過 {owed}件" in output
     assert mail.outbox == []
     assert not DigestSent.objects.exists()
+
+
+def test_dry_run_on_the_loaded_demo_a_day_after_the_past_rounds_deadline(db):
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    out = io.StringIO()
+    call_command("send_reminders", "--dry-run", "--today", "2025-10-16", stdout=out)
+    output = out.getvalue()
+    digests = output.split("=" * 72)[1:]
+    by_address = {d.split("<", 1)[1].split(">", 1)[0]: d for d in digests}
+    assert set(by_address) == {
+        "admin@example.lg.jp",
+        "kansa@example.lg.jp",
+        "ict@example.lg.jp",
+        "staff-shimin@example.lg.jp",
+    }
+    assert "意見1 システムの保守契約の見直しについて" in by_address["ict@example.lg.jp"]
+    assert "期限超過 1件" in by_address["ict@example.lg.jp"]
+    citizen = by_address["staff-shimin@example.lg.jp"]
+    assert "［差戻し］" in citizen and "訓練の実施記録が添付されていません" in citizen
+    assert "意見1" not in citizen
+    office = by_address["kansa@example.lg.jp"]
+    assert "審査待ちの措置: 1件" in office and "指摘事項4" in office
+    assert "総務部 ICT戦略課: 1件" in office and "市民生活部 市民課: 1件" in office
+    assert mail.outbox == []
