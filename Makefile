@@ -44,9 +44,14 @@ demo: migrate
 	$(PY) manage.py load_demo
 
 # The demo signs in with a password alone (MFA_REQUIRED=0); production asks the
-# 監査担当, 管理職 and 管理者 for a second factor.
+# 監査担当, 管理職 and 管理者 for a second factor. The task worker (django-tasks' db_worker,
+# which sends the reminder digests) runs beside the web server; the trap stops it however
+# runserver ends (Ctrl-C, an error, a kill). --no-reload: a reloading worker is a parent
+# and a child, and the child would outlive a kill of the parent. Mail goes to the console.
 run: demo
 	@echo "措置状況管理: http://127.0.0.1:$(PORT)/accounts/login/"
+	@MFA_REQUIRED=0 $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM HUP; \
 	MFA_REQUIRED=0 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # The production configuration, locally: gunicorn, DEBUG off, collected static files.

@@ -46,6 +46,11 @@ class DemoUser:
     role: Role
     department_code: str
 
+    @property
+    def email(self) -> str:
+        # example.lg.jp: a name under the municipal domain that reaches nobody.
+        return f"{self.username}@example.lg.jp"
+
 
 # Demo only: these accounts exist only where load_demo was run.
 DEMO_USERS: tuple[DemoUser, ...] = (
@@ -92,6 +97,8 @@ def load_users(departments: dict[str, Department]) -> list[DemoUser]:
         )
         if created:
             user.set_password(demo.password)
+        if created or not user.email:
+            user.email = demo.email
             user.save()
         user.groups.add(Group.objects.get(name=demo.role.value))
     return list(DEMO_USERS)
@@ -99,15 +106,18 @@ def load_users(departments: dict[str, Department]) -> list[DemoUser]:
 
 def staff_for(department: Department) -> User:
     """The demo member of staff who reports for a department (made if missing, with no
-    usable password, for departments that have no demo login)."""
+    usable password but a mail address for the reminder digests, for departments that
+    have no demo login)."""
     user = User.objects.filter(
         department=department, groups__name=Role.DEPARTMENT_STAFF.value
     ).first()
     if user is None:
+        username = f"staff-{department.code}"
         user = User.objects.create(
-            username=f"staff-{department.code}",
+            username=username,
             display_name=f"{department.name} 担当",
             department=department,
+            email=f"{username}@example.lg.jp",
         )
         user.set_unusable_password()
         user.save()

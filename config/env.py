@@ -139,3 +139,32 @@ def evidence_storage_from_env(
         if value:
             options[option] = value
     return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+def site_url_from_env(
+    debug: bool, allowed_hosts: list[str], environ: Mapping[str, str] = os.environ
+) -> str:
+    """The absolute address of the app, for links in mail (no trailing slash).
+
+    SITE_URL when set (it must be http(s)://host[:port][/path]); otherwise the
+    development server with DEBUG, else https:// and the first concrete ALLOWED_HOSTS name.
+    """
+    raw = environ.get("SITE_URL", "").strip()
+    if raw:
+        parts = urlsplit(raw)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ImproperlyConfigured(
+                f"SITE_URL must look like https://sochi.example.lg.jp; got {raw!r}."
+            )
+        if parts.query or parts.fragment:
+            raise ImproperlyConfigured(f"SITE_URL must not carry a query or fragment; got {raw!r}.")
+        return raw.rstrip("/")
+    if debug:
+        return "http://127.0.0.1:8000"
+    host = next((h.lstrip(".") for h in allowed_hosts if h not in {"*", ""}), "")
+    if not host or "*" in host:
+        raise ImproperlyConfigured(
+            "SITE_URL must be set (e.g. https://sochi.example.lg.jp) when ALLOWED_HOSTS "
+            "names no concrete host."
+        )
+    return f"https://{host}"

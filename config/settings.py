@@ -15,6 +15,7 @@ from config.env import (
     env_list,
     env_str,
     evidence_storage_from_env,
+    site_url_from_env,
 )
 
 # Lets class bases such as admin.ModelAdmin[Audit], which mypy needs, work at run time.
@@ -45,10 +46,13 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "audits",
     "findings",
     "remediation",
     "followup",
+    "reminders",
     "reports",
     "accounts",
     "backups",
@@ -303,6 +307,23 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="sochi@localhost")
 SERVER_EMAIL = env_str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+
+# --- reminder digests (reminders/); mail goes through the block above --------------------
+# Links in mail are absolute: the address users reach the app at. Without SITE_URL, the
+# development server with DEBUG, else https:// and the first ALLOWED_HOSTS name.
+SITE_URL = site_url_from_env(DEBUG, ALLOWED_HOSTS)
+# Staff are reminded of a round this many days before its deadline (and every day after).
+REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 3)
+
+# --- background tasks (django-tasks, database backend) -------------------------------------
+# Enqueued tasks wait in the database until `manage.py db_worker` runs them (`make run`
+# starts one beside the web server). Tests switch to the immediate backend.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -25,6 +25,8 @@ export ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1,localhost}"
 export SECURE_SSL_REDIRECT="${SECURE_SSL_REDIRECT:-0}"
 export SECURE_COOKIES="${SECURE_COOKIES:-0}"
 export GUNICORN_BIND="${GUNICORN_BIND:-127.0.0.1:$PORT}"
+# Links in reminder mail point at this local server unless SITE_URL says otherwise.
+export SITE_URL="${SITE_URL:-http://$GUNICORN_BIND}"
 
 "$PY" manage.py migrate --no-input -v 0
 if [ "${SERVE_DEMO:-1}" = "1" ]; then

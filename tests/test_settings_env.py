@@ -93,3 +93,35 @@ def test_settings_module_requires_allowed_hosts_when_debug_off():
     )
     assert result.returncode != 0
     assert "ALLOWED_HOSTS must be set" in result.stderr
+
+
+def test_site_url_is_taken_from_the_environment_without_a_trailing_slash():
+    from config.env import site_url_from_env
+
+    env = {"SITE_URL": "https://sochi.example.lg.jp/"}
+    assert site_url_from_env(False, [], env) == "https://sochi.example.lg.jp"
+
+
+def test_site_url_defaults_to_the_dev_server_or_the_first_allowed_host():
+    from config.env import site_url_from_env
+
+    assert site_url_from_env(True, [], {}) == "http://127.0.0.1:8000"
+    assert site_url_from_env(False, ["*", ".sochi.example.lg.jp"], {}) == (
+        "https://sochi.example.lg.jp"
+    )
+
+
+@pytest.mark.parametrize(
+    ("debug", "hosts", "env"),
+    [
+        (False, ["*"], {}),
+        (True, [], {"SITE_URL": "sochi.example.lg.jp"}),
+        (True, [], {"SITE_URL": "ftp://sochi.example.lg.jp"}),
+        (True, [], {"SITE_URL": "https://sochi.example.lg.jp/?a=1"}),
+    ],
+)
+def test_site_url_refuses_what_cannot_make_a_link(debug, hosts, env):
+    from config.env import site_url_from_env
+
+    with pytest.raises(ImproperlyConfigured, match="SITE_URL"):
+        site_url_from_env(debug, hosts, env)
