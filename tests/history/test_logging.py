@@ -134,10 +134,12 @@ def test_an_entry_posted_in_the_app_is_logged_with_the_staff_member(
     client, finding, ict_staff, statuses
 ):
     client.force_login(ict_staff)
-    client.post(
-        reverse("entry_create", args=[finding.pk]),
-        {"status": statuses["sochizumi"].pk, "entry_date": "2021-09-30", "content": "済ませた"},
+    url = reverse("entry_create", args=[finding.pk])
+    response = client.post(
+        url, {"status": statuses["sochizumi"].pk, "entry_date": "2021-09-30", "content": "済ませた"}
     )
+    # The confirmation step: submit what it shows.
+    client.post(url, {"token": response.context["draft"].token, "action": "submit"})
     entry = RemediationEntry.objects.get(finding=finding)
     row = rows_for(entry, Action.CREATE)[0]
     assert (row.actor, row.source, row.finding_id) == (ict_staff, Source.APP, finding.pk)
@@ -237,10 +239,17 @@ def test_a_management_command_is_logged_with_source_command(monkeypatch):
     assert created.changes["password"] == ["None", "（非表示）"]  # masked, never the hash
 
 
-def test_signing_in_writes_no_log_row(client, auditor):
-    before = LogEntry.objects.count()
-    assert client.login(username="auditor", password=PASSWORD)
-    assert LogEntry.objects.count() == before
+def test_signing_in_logs_only_the_security_line_not_a_user_change(client, auditor):
+    from accounts import security_log
+
+    before = LogEntry.objects.exclude(activity__in=security_log.ACTIONS).count()
+    response = client.post(
+        reverse("login"), {"username": "auditor", "password": PASSWORD}, REMOTE_ADDR="127.0.0.1"
+    )
+    assert response.status_code == 302
+    assert LogEntry.objects.filter(activity=security_log.SIGNED_IN, actor=auditor).exists()
+    # last_login changed, but that is no change anyone made
+    assert LogEntry.objects.exclude(activity__in=security_log.ACTIONS).count() == before
 
 
 def test_a_write_after_a_request_is_not_taken_for_part_of_it(client, auditor, audit, kinds, ict):
