@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.http import HttpRequest
 
-from audits.models import Activity, User
+from audits.models import User
 
 SIGNED_IN = "ログイン"
 SIGNED_OUT = "ログアウト"
@@ -51,7 +51,6 @@ ACTIONS = frozenset(
     }
 )
 
-_USER_TYPE = "audits.user"
 # The target id of an event about a login name that belongs to nobody.
 NO_SUCH_USER = 0
 _MAX_NAME = 150
@@ -64,12 +63,23 @@ def _address(request: HttpRequest | None) -> str:
 
 
 def _write(actor: User | None, action: str, subject_id: int, summary: str) -> None:
-    Activity.objects.create(
+    """An explicit line (操作) of the audit log about a user, or about a login name that
+    belongs to nobody (subject_id NO_SUCH_USER)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from history.context import current_source
+    from history.models import Action, LogEntry
+
+    LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(User),
+        object_pk=str(subject_id),
+        object_id=subject_id,
+        object_repr=summary[:300],
+        action=Action.NOTE,
+        activity=action,
+        additional_data={"summary": summary[:300]},
         actor=actor,
-        action=action,
-        target_type=_USER_TYPE,
-        target_id=subject_id,
-        summary=summary[:300],
+        source=current_source(),
     )
 
 

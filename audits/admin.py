@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse
 
 from audits.models import (
-    Activity,
     Audit,
     AuditedSystem,
     AuditKind,
@@ -15,6 +19,67 @@ from audits.models import (
     User,
     Viewpoint,
 )
+
+_M = TypeVar("_M", bound=Model)
+
+REFUSED = "管理サイトでの変更を拒否"
+
+
+class ReadOnlyAdmin(admin.ModelAdmin[_M]):
+    """Domain data changes only through the app's pages and their services, where the
+    rules live: here it can be looked at, never added, changed or deleted. A change or
+    delete attempted anyway is refused with 403 and the attempt is written to the audit
+    log (so it shows in a finding's timeline), outside the admin's own transaction."""
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: _M | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: _M | None = None) -> bool:
+        return False
+
+    def _refuse(self, request: HttpRequest, object_id: str | None) -> None:
+        from history.models import record_activity
+
+        obj = self.get_object(request, unquote(object_id)) if object_id else None
+        if obj is not None and request.user.is_authenticated:
+            record_activity(request.user, REFUSED, obj, f"{request.method} {request.path}")
+        raise PermissionDenied
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        if request.method == "POST":
+            self._refuse(request, object_id)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if request.method == "POST":
+            self._refuse(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+
+class ReadOnlyInline(admin.TabularInline[_M, Audit]):
+    """An audit's structure, shown under it and changed only through the app."""
+
+    extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: Audit | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Audit | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Audit | None = None) -> bool:
+        return False
 
 
 @admin.register(Department)
@@ -42,32 +107,32 @@ class UserAdmin(BaseUserAdmin[User]):
 
 
 @admin.register(AuditKind)
-class AuditKindAdmin(admin.ModelAdmin[AuditKind]):
+class AuditKindAdmin(ReadOnlyAdmin[AuditKind]):
     list_display = ["name", "sort_order"]
 
 
-class SectionInline(admin.TabularInline[Section, Audit]):
+class SectionInline(ReadOnlyInline[Section]):
     model = Section
     extra = 0
 
 
-class KeyRiskInline(admin.TabularInline[KeyRisk, Audit]):
+class KeyRiskInline(ReadOnlyInline[KeyRisk]):
     model = KeyRisk
     extra = 0
 
 
-class ViewpointInline(admin.TabularInline[Viewpoint, Audit]):
+class ViewpointInline(ReadOnlyInline[Viewpoint]):
     model = Viewpoint
     extra = 0
 
 
-class AuditedSystemInline(admin.TabularInline[AuditedSystem, Audit]):
+class AuditedSystemInline(ReadOnlyInline[AuditedSystem]):
     model = AuditedSystem
     extra = 0
 
 
 @admin.register(Audit)
-class AuditAdmin(admin.ModelAdmin[Audit]):
+class AuditAdmin(ReadOnlyAdmin[Audit]):
     list_display = ["id", "fiscal_year_label", "kinds_label", "theme", "period_start", "period_end"]
     list_filter = ["fiscal_year", "kinds", "audited_departments"]
     search_fields = ["theme", "report_number"]
@@ -80,20 +145,3 @@ class AuditAdmin(admin.ModelAdmin[Audit]):
     @admin.display(description="年度", ordering="fiscal_year")
     def fiscal_year_label(self, obj: Audit) -> str:
         return obj.fiscal_year_label
-
-
-@admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin[Activity]):
-    list_display = ["at", "actor", "action", "target_type", "target_id", "summary"]
-    list_filter = ["action", "target_type"]
-    search_fields = ["summary"]
-    list_select_related = ["actor"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Activity | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Activity | None = None) -> bool:
-        return False

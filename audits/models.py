@@ -509,41 +509,12 @@ class Commendation(models.Model):
         return self.text[:30]
 
 
-class Activity(models.Model):
-    """Who did what, written by the service functions in the same transaction as the
-    change itself. The seed of the full audit log."""
-
-    at = models.DateTimeField("日時", auto_now_add=True)
-    actor = models.ForeignKey(
-        User,
-        verbose_name="実行者",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    action = models.CharField("操作", max_length=50)
-    target_type = models.CharField("対象の種類", max_length=50)
-    target_id = models.PositiveBigIntegerField("対象のID")
-    summary = models.CharField("内容", max_length=300, blank=True)
-
-    class Meta:
-        verbose_name = "操作記録"
-        verbose_name_plural = "操作記録"
-        ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["target_type", "target_id"])]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"
-
-
 def record_activity(
     actor: User | None, action: str, target: models.Model, summary: str = ""
 ) -> None:
-    Activity.objects.create(
-        actor=actor,
-        action=action,
-        target_type=target._meta.label_lower,
-        target_id=target.pk,
-        summary=summary[:300],
-    )
+    """An explicit line in the audit log (history.models.record_activity); kept here for
+    the services that still import it from audits. Creating, changing and deleting rows
+    is logged by itself, field by field."""
+    from history.models import record_activity as record
+
+    record(actor, action, target, summary)

@@ -1,5 +1,5 @@
 """State changes of audits and their structure. Each takes domain objects and the acting
-user, runs in one transaction and records who did it."""
+user and runs in one transaction; the audit log (history) records every row it writes."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ from audits.models import (
     record_activity,
 )
 from audits.roles import GROUP_PERMISSIONS
+from history.context import logs_acting_user
 
 if TYPE_CHECKING:
     from findings.models import FindingKind
@@ -188,6 +189,7 @@ def _check_header_fields(header: Mapping[str, object]) -> None:
         raise TypeError(f"not audit header fields: {sorted(unknown)}")
 
 
+@logs_acting_user
 @transaction.atomic
 def create_audit(
     *,
@@ -217,10 +219,10 @@ def create_audit(
     audit.audited_departments.set(departments)
     audit.auditors.set(list(auditors))
     audit.finding_kinds.set(chosen_finding_kinds)
-    record_activity(user, "監査を作成", audit, str(audit))
     return audit
 
 
+@logs_acting_user
 @transaction.atomic
 def update_audit(
     audit: Audit,
@@ -255,7 +257,6 @@ def update_audit(
     locked.kinds.set(kind_list)
     locked.audited_departments.set(departments)
     locked.finding_kinds.set(chosen_finding_kinds)
-    record_activity(user, "監査を変更", locked, str(locked))
     return locked
 
 
@@ -264,6 +265,7 @@ def next_sort_order(queryset: QuerySet[Any] | Manager[Any]) -> int:
     return 0 if last is None else last + 1
 
 
+@logs_acting_user
 @transaction.atomic
 def add_section(
     audit: Audit, *, number: str, title: str, user: User | None, sort_order: int | None = None
@@ -278,10 +280,10 @@ def add_section(
     )
     section.full_clean()
     section.save()
-    record_activity(user, "節を追加", section, str(section))
     return section
 
 
+@logs_acting_user
 @transaction.atomic
 def add_key_risk(audit: Audit, *, number: str, title: str, user: User | None) -> KeyRisk:
     if audit.key_risks.filter(number=number).exists():
@@ -291,7 +293,6 @@ def add_key_risk(audit: Audit, *, number: str, title: str, user: User | None) ->
     )
     risk.full_clean()
     risk.save()
-    record_activity(user, "重要リスクを追加", risk, str(risk))
     return risk
 
 
@@ -311,6 +312,7 @@ def _check_viewpoint_number(
         raise ValidationError({"number": f"番号「{number}」の着眼点は{where}に既にあります。"})
 
 
+@logs_acting_user
 @transaction.atomic
 def add_viewpoint(
     audit: Audit, *, number: str, text: str, user: User | None, key_risk: KeyRisk | None = None
@@ -327,7 +329,6 @@ def add_viewpoint(
     )
     viewpoint.full_clean()
     viewpoint.save()
-    record_activity(user, "着眼点を追加", viewpoint, str(viewpoint))
     return viewpoint
 
 

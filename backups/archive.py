@@ -198,8 +198,8 @@ def create_backup(
 ) -> Manifest:
     """Write the archive to output. Raises BackupError, leaving the caller to discard
     the partial output, when a file is missing or differs from its recorded checksum."""
-    from audits.models import Activity
     from findings.models import Finding
+    from history.models import LogEntry
     from remediation.models import Evidence, RemediationEntry
 
     created_at = timezone.now().isoformat()
@@ -235,7 +235,7 @@ def create_backup(
                 "findings": Finding.objects.count(),
                 "entries": RemediationEntry.objects.count(),
                 "evidence": len(manifest.evidence),
-                "activity": Activity.objects.count(),
+                "log": LogEntry.objects.count(),
             }
             _add_bytes(archive, "manifest.json", manifest.to_json())
             _add_bytes(archive, "SHA256SUMS", manifest.sha256sums())

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "auditlog",
     "audits",
     "findings",
     "remediation",
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "reports",
     "accounts",
     "backups",
+    "history",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Who acts, from where, and whether through Django admin: read when a log row is written.
+    "history.context.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.NoStoreForSignedInMiddleware",
     "accounts.middleware.SessionLimitsMiddleware",
@@ -235,6 +239,55 @@ CLAMAV_SOCKET = env_str("CLAMAV_SOCKET", default="")
 CLAMAV_TIMEOUT = env_int("CLAMAV_TIMEOUT", 30, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# The audit log (操作記録, django-auditlog into history.LogEntry). Every model listed here
+# has each create, change and delete logged with its fields before → after; the m2m
+# fields listed are logged as added / removed objects. Foreign keys are logged by name
+# as they read then (not by id), so the log says what a value was called at the time and
+# reading it costs no query per value.
+AUDITLOG_LOGENTRY_MODEL = "history.LogEntry"
+# The library's own migrations would still create its (unused, swapped-out) log table,
+# whose foreign key to users then blocks PostgreSQL from truncating them: none of its
+# tables are wanted, so its migrations are switched off.
+MIGRATION_MODULES = {"auditlog": None}
+AUDITLOG_USE_FK_STRING_REPRESENTATION = True
+AUDITLOG_DISABLE_REMOTE_ADDR = False
+# Raw saves are fixture loads (loaddata, a test database restored from its serialized
+# copy): rows copied in as they were, not changes anyone made. Logging them would also
+# create content types in the middle of such a load.
+AUDITLOG_DISABLE_ON_RAW_SAVE = True
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    {
+        "model": "audits.Audit",
+        "m2m_fields": ["kinds", "audited_departments", "auditors", "finding_kinds"],
+    },
+    "audits.Section",
+    "audits.KeyRisk",
+    "audits.Viewpoint",
+    "audits.AuditedSystem",
+    "audits.ScheduleItem",
+    "audits.OverallComment",
+    "audits.Commendation",
+    "audits.Department",
+    "audits.AuditKind",
+    {
+        "model": "audits.User",
+        # A sign-in touches last_login: not a change anyone made. The password hash is
+        # masked: the log says that it changed, never what it is.
+        "exclude_fields": ["last_login"],
+        "mask_fields": ["password"],
+        "mask_callable": "history.models.hide_value",
+        "m2m_fields": ["groups", "user_permissions"],
+    },
+    {"model": "auth.Group", "m2m_fields": ["permissions"]},
+    {"model": "findings.Finding", "m2m_fields": ["departments"]},
+    "findings.FindingViewpoint",
+    "findings.FindingKind",
+    "findings.FindingSubclass",
+    "remediation.RemediationEntry",
+    "remediation.Evidence",
+    "remediation.RemediationStatus",
+)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -5,16 +5,17 @@ from typing import cast
 from django.contrib import admin
 from django.http import HttpRequest
 
+from audits.admin import ReadOnlyAdmin
 from findings.models import Finding, FindingKind, FindingQuerySet
 
 
 @admin.register(FindingKind)
-class FindingKindAdmin(admin.ModelAdmin[FindingKind]):
+class FindingKindAdmin(ReadOnlyAdmin[FindingKind]):
     list_display = ["name", "code", "heading", "sort_order"]
 
 
 @admin.register(Finding)
-class FindingAdmin(admin.ModelAdmin[Finding]):
+class FindingAdmin(ReadOnlyAdmin[Finding]):
     list_display = ["id", "audit", "kind", "section", "label_path", "title", "status_name"]
     list_filter = ["audit__fiscal_year", "kind", "audit", "departments"]
     search_fields = ["title", "body", "label"]

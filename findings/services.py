@@ -18,6 +18,7 @@ from audits.services import (
     save_checked,
 )
 from findings.models import Finding, FindingKind, FindingSubclass, FindingViewpoint
+from history.context import logs_acting_user
 
 
 def _validate_structure(
@@ -96,11 +97,19 @@ def _insertion_order(siblings: QuerySet[Finding], viewpoint: Viewpoint | None) -
             if other is None or (other.sort_order, other.pk) <= rank:
                 position = index + 1
     for order, placed in enumerate([*ordered[:position], None, *ordered[position:]]):
-        if placed is not None and placed.sort_order != order:
-            Finding.objects.filter(pk=placed.pk).update(sort_order=order)
+        if placed is not None:
+            _set_sort_order(placed, order)
     return position
 
 
+def _set_sort_order(finding: Finding, order: int) -> None:
+    """Saved row by row (not QuerySet.update), so the audit log records each move."""
+    if finding.sort_order != order:
+        finding.sort_order = order
+        finding.save(update_fields=["sort_order"])
+
+
+@logs_acting_user
 @transaction.atomic
 def add_finding(
     audit: Audit,
@@ -158,15 +167,25 @@ def add_finding(
     finding.save()
     finding.departments.set(depts)
     _set_extra_viewpoints(finding, extra_viewpoints)
-    record_activity(user, "指摘事項を登録", finding, str(finding))
     return finding
 
 
 def _set_extra_viewpoints(finding: Finding, viewpoints: Sequence[Viewpoint]) -> None:
-    FindingViewpoint.objects.filter(finding=finding).delete()
-    FindingViewpoint.objects.bulk_create(
-        FindingViewpoint(finding=finding, viewpoint=v, position=i) for i, v in enumerate(viewpoints)
-    )
+    """Bring the finding's further viewpoints to `viewpoints`, in that order, touching only
+    the links that change: the audit log then shows what really changed, row by row."""
+    wanted = {v.pk: position for position, v in enumerate(viewpoints)}
+    for link in FindingViewpoint.objects.filter(finding=finding):
+        if link.viewpoint_id not in wanted:
+            link.delete()
+            continue
+        position = wanted.pop(link.viewpoint_id)
+        if link.position != position:
+            link.position = position
+            link.save(update_fields=["position"])
+    for viewpoint_id, position in wanted.items():
+        FindingViewpoint.objects.create(
+            finding=finding, viewpoint_id=viewpoint_id, position=position
+        )
 
 
 EDITABLE_FIELDS = (
@@ -182,6 +201,7 @@ EDITABLE_FIELDS = (
 )
 
 
+@logs_acting_user
 @transaction.atomic
 def update_finding(
     finding: Finding,
@@ -214,10 +234,9 @@ def update_finding(
     locked.departments.set(depts)
     _set_extra_viewpoints(locked, extra_viewpoints)
     # Sub-items print under their parent, so they follow it to another kind or section.
-    locked.children.exclude(kind=locked.kind, section=locked.section).update(
-        kind=locked.kind, section=locked.section
-    )
-    record_activity(user, "指摘事項を変更", locked, str(locked))
+    for child in locked.children.exclude(kind=locked.kind, section=locked.section):
+        child.kind, child.section = locked.kind, locked.section
+        child.save(update_fields=["kind", "section"])
     return locked
 
 
@@ -225,6 +244,7 @@ class FindingHasHistory(ValidationError):
     pass
 
 
+@logs_acting_user
 @transaction.atomic
 def delete_finding(finding: Finding, *, user: User | None) -> None:
     """Only a finding with no entries and no sub-items may go: history stays."""
@@ -234,11 +254,11 @@ def delete_finding(finding: Finding, *, user: User | None) -> None:
         raise FindingHasHistory(
             "小項目がある指摘事項は削除できません。先に小項目を削除してください。"
         )
-    record_activity(user, "指摘事項を削除", finding, str(finding))
     finding.departments.clear()
     finding.delete()
 
 
+@logs_acting_user
 @transaction.atomic
 def move_finding(finding: Finding, *, offset: int, user: User | None) -> None:
     """Move a finding up (offset < 0) or down among its siblings, renumbering them 0..n."""
@@ -253,9 +273,7 @@ def move_finding(finding: Finding, *, offset: int, user: User | None) -> None:
         return
     siblings.insert(target, siblings.pop(index))
     for order, sibling in enumerate(siblings):
-        if sibling.sort_order != order:
-            Finding.objects.filter(pk=sibling.pk).update(sort_order=order)
-    record_activity(user, "指摘事項の順序を変更", finding, str(finding))
+        _set_sort_order(sibling, order)
 
 
 # --- 区分 and 細区分: each authority's own finding classes ------------------------------

@@ -21,6 +21,7 @@ from audits.roles import Role, role_of
 from findings.access import get_finding_for_user, visible_findings
 from findings.filters import FindingFilter
 from findings.models import Finding, StatusSnapshot
+from history.timeline import finding_timeline
 from remediation.models import RemediationEntry
 
 if TYPE_CHECKING:
@@ -209,6 +210,10 @@ def finding_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = None
     if access.can_post_entry and takes_entries:
         form = EntryForm(finding=finding)
+    # Whoever may see the finding sees its timeline: it holds only rows about this
+    # finding and what hangs on it, never another finding's or department's.
+    show_parent = finding.parent_id is None or bool(vars(finding)["parent_visible"])
+    timeline = finding_timeline(finding.pk, parent_visible=show_parent)
     return render(
         request,
         "findings/finding_detail.html",
@@ -221,5 +226,6 @@ def finding_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "status": status,
             "entries": entry_list,
             "form": form,
+            "timeline": timeline,
         },
     )

@@ -3,11 +3,12 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from audits.admin import ReadOnlyAdmin
 from remediation.models import Evidence, RemediationEntry, RemediationStatus
 
 
 @admin.register(RemediationStatus)
-class RemediationStatusAdmin(admin.ModelAdmin[RemediationStatus]):
+class RemediationStatusAdmin(ReadOnlyAdmin[RemediationStatus]):
     list_display = ["name", "code", "is_closed", "sort_order"]
 
 
@@ -23,7 +24,7 @@ class EvidenceInline(admin.TabularInline[Evidence, RemediationEntry]):
 
 
 @admin.register(RemediationEntry)
-class RemediationEntryAdmin(admin.ModelAdmin[RemediationEntry]):
+class RemediationEntryAdmin(ReadOnlyAdmin[RemediationEntry]):
     """Read-only: entries are append-only and are posted through the app's own pages."""
 
     list_display = [
@@ -46,16 +47,3 @@ class RemediationEntryAdmin(admin.ModelAdmin[RemediationEntry]):
     ]
     date_hierarchy = "entry_date"
     inlines = [EvidenceInline]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(
-        self, request: HttpRequest, obj: RemediationEntry | None = None
-    ) -> bool:
-        return False
-
-    def has_delete_permission(
-        self, request: HttpRequest, obj: RemediationEntry | None = None
-    ) -> bool:
-        return False

@@ -8,6 +8,6 @@ GRANT USAGE ON SCHEMA public TO :"app_role";
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO :"app_role";
 GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO :"app_role";
 REVOKE DELETE, TRUNCATE, TRIGGER, REFERENCES
-    ON audits_activity, remediation_remediationentry, remediation_evidence,
+    ON history_logentry, remediation_remediationentry, remediation_evidence,
        remediation_entryreview
     FROM :"app_role";

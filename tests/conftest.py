@@ -22,9 +22,9 @@ PASSWORD = "test-pass-12345"
 
 
 # Rows of these tables cannot be deleted or truncated: database triggers refuse it
-# (audits 0007, remediation 0005). See flush_past_append_only_triggers.
+# (history 0002, remediation 0005). See flush_past_append_only_triggers.
 APPEND_ONLY_TABLES = (
-    "audits_activity",
+    "history_logentry",
     "remediation_remediationentry",
     "remediation_evidence",
     "remediation_entryreview",

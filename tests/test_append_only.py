@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 
-from audits.models import Activity
+from history.models import LogEntry
 from remediation.models import AppendOnlyError, Evidence, RemediationEntry
 from remediation.services import CheckedFile, attach_evidence
 from tests.conftest import APPEND_ONLY_TABLES
@@ -43,12 +43,12 @@ def test_base_manager_refuses_delete_of_entries_and_evidence(entry_with_evidence
 
 
 def test_a_plain_queryset_delete_is_refused_by_the_database(entry_with_evidence):
-    for model in (Evidence, RemediationEntry, Activity):
+    for model in (Evidence, RemediationEntry, LogEntry):
         with pytest.raises(IntegrityError), transaction.atomic():
             models.QuerySet(model).all().delete()
     assert RemediationEntry.objects.count() == 1
     assert Evidence.objects.count() == 1
-    assert Activity.objects.exists()
+    assert LogEntry.objects.exists()
 
 
 @pytest.mark.parametrize("table", APPEND_ONLY_TABLES)
@@ -56,10 +56,10 @@ def test_sql_delete_is_refused(entry_with_evidence, table):
     _refused(f"DELETE FROM {table}")
 
 
-def test_activity_cannot_be_rewritten(entry_with_evidence):
+def test_the_log_cannot_be_rewritten(entry_with_evidence):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Activity.objects.update(summary="書き換え")
-    _refused("UPDATE audits_activity SET summary = %s", ["書き換え"])
+        models.QuerySet(LogEntry).update(object_repr="書き換え")
+    _refused("UPDATE history_logentry SET object_repr = %s", ["書き換え"])
 
 
 def _check_deferred_constraints_now() -> None:
@@ -92,7 +92,7 @@ def test_app_role_without_ownership_cannot_remove_rows_or_triggers(entry_with_ev
     )
     statements = [
         "DELETE FROM remediation_evidence",
-        "TRUNCATE audits_activity",
+        "TRUNCATE history_logentry",
         "DROP TRIGGER remediation_remediationentry_no_delete ON remediation_remediationentry",
         "ALTER TABLE remediation_evidence DISABLE TRIGGER USER",
     ]
@@ -132,11 +132,11 @@ def test_flush_between_live_server_tests_still_works_and_keeps_the_triggers(requ
     request.getfixturevalue("make_entry")(request.getfixturevalue("finding"))
     before = _enabled_triggers()
     assert "remediation_remediationentry_no_delete" in before
-    assert "audits_activity_no_delete" in before
+    assert "history_logentry_no_delete" in before
 
     call_command("flush", interactive=False, verbosity=0)
 
     assert not RemediationEntry.objects.exists()
-    assert not Activity.objects.exists()
+    assert not LogEntry.objects.exists()
     assert _enabled_triggers() == before
     ensure_reference_data()

@@ -1,6 +1,7 @@
 """Data migrations carry existing audits over unchanged: an audit's one kind becomes its
 list of kinds, comma-joined external auditors one per line, and the fixed 是正 / 改善
-request type a configurable sub-class of the finding's class."""
+request type a configurable sub-class of the finding's class; the old 操作記録 (Activity)
+rows become lines of the audit log under their finding."""
 
 from __future__ import annotations
 
@@ -67,6 +68,79 @@ def test_existing_audits_keep_their_kind_auditors_and_request_types():
         "是正",
         "改善",
     }
+
+
+# Runs after the test above (same module): its final flush empties the vocabulary, which
+# the test above needs as the migrations made it.
+
+ACTIVITY_BEFORE = [
+    ("audits", "0006_remove_audit_kind"),
+    ("history", "0002_append_only_triggers"),
+    ("findings", "0004_remove_finding_request_type"),
+    ("remediation", "0002_append_only_trigger"),
+]
+ACTIVITY_AFTER = [
+    ("audits", "0009_activity_moved_to_history"),
+    ("history", "0003_carry_over_activity"),
+]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_activity_rows_become_log_lines_under_their_finding():
+    old = _migrate(ACTIVITY_BEFORE)
+    User = old.get_model("audits", "User")
+    auditor = User.objects.create(username="kansa", display_name="監査 太郎")
+    # get_or_create: an earlier transactional test may have flushed the vocabulary.
+    kind, _ = old.get_model("audits", "AuditKind").objects.get_or_create(name="行政監査")
+    audit = old.get_model("audits", "Audit").objects.create(fiscal_year=2020, theme="テーマ")
+    audit.kinds.add(kind)
+    finding = old.get_model("findings", "Finding").objects.create(
+        audit=audit,
+        kind=old.get_model("findings", "FindingKind").objects.get_or_create(
+            code="shiteki", defaults={"name": "指摘"}
+        )[0],
+        body="本文",
+    )
+    entry = old.get_model("remediation", "RemediationEntry").objects.create(
+        finding=finding,
+        status=old.get_model("remediation", "RemediationStatus").objects.get_or_create(
+            code="keizoku", defaults={"name": "継続努力"}
+        )[0],
+        entry_date=datetime.date(2021, 9, 30),
+        content="対応中",
+    )
+    Activity = old.get_model("audits", "Activity")
+    at = datetime.datetime(2021, 10, 1, 9, 0, tzinfo=datetime.UTC)
+    rows = [
+        ("監査を作成", "audits.audit", audit.pk, "令和2年度 行政監査「テーマ」"),
+        ("指摘事項を登録", "findings.finding", finding.pk, "① 件名"),
+        ("措置を記録", "remediation.remediationentry", entry.pk, "① 件名 【継続努力】2021-09-30"),
+    ]
+    for action, target_type, target_id, summary in rows:
+        Activity.objects.create(
+            actor=auditor,
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            summary=summary,
+        )
+    Activity.objects.update(at=at)
+
+    new = _migrate(ACTIVITY_AFTER)
+    LogEntry = new.get_model("history", "LogEntry")
+    lines = list(LogEntry.objects.order_by("id"))
+    assert [(x.activity, x.object_id, x.finding_id) for x in lines] == [
+        ("監査を作成", audit.pk, None),
+        ("指摘事項を登録", finding.pk, finding.pk),
+        ("措置を記録", entry.pk, finding.pk),
+    ]
+    assert {(x.action, x.source, x.actor_id, x.timestamp) for x in lines} == {
+        (9, "migrated", auditor.pk, at)
+    }
+    assert lines[2].additional_data == {"summary": "① 件名 【継続努力】2021-09-30"}
+    assert [x.content_type.model for x in lines] == ["audit", "finding", "remediationentry"]
+    tables = connection.introspection.table_names()
+    assert "audits_activity" not in tables
 
 
 @pytest.fixture(autouse=True)

@@ -41,7 +41,6 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts import security_log
 from audits.models import (
-    Activity,
     Audit,
     AuditedSystem,
     AuditKind,
@@ -59,6 +58,7 @@ from findings.models import Finding, FindingKind, FindingSubclass
 from findings.services import add_finding
 from followup.models import ReportingRound
 from followup.services import open_round
+from history.models import LogEntry
 from remediation.models import EntryReview, Evidence, RemediationEntry, RemediationStatus
 from remediation.services import CheckedFile, record_entry
 from tests.conftest import PASSWORD, make_user
@@ -813,6 +813,12 @@ CASES: tuple[Case, ...] = (
         )
         for fmt in ("pdf", "xlsx", "csv")
     ),
+    # history/urls.py: the audit log, for auditors and administrators only (fail closed).
+    Case(
+        "log_list", "log_list", _plain("log_list"), NONE,
+        get=row(LOGIN, E404, E404, E404, E404, OK, OK),
+        post=row(LOGIN, E404, E404, E404, E404, E405, E405),
+    ),
     Case(
         "report_export.unknown", "report_export", _report("report_export", "docx"),
         AUDIT_OBJECTS, get=same(E404), post=same(E405),
@@ -917,7 +923,7 @@ def snapshot() -> dict[str, object]:
             )
         },
         # Sign-ins, failures and the like are recorded by design (tests/accounts).
-        "activities": Activity.objects.exclude(action__in=security_log.ACTIONS).count(),
+        "log": LogEntry.objects.exclude(activity__in=security_log.ACTIONS).count(),
         "findings": list(
             Finding.objects.order_by("pk").values_list(
                 "pk", "audit_id", "sort_order", "label", "title", "body", "section_id", "due_date"

@@ -8,7 +8,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from audits.models import Activity, Commendation, OverallComment, ScheduleItem
+from audits.models import Commendation, OverallComment, ScheduleItem
 from audits.services import (
     add_commendation,
     add_overall_comment,
@@ -23,6 +23,7 @@ from audits.services import (
     update_overall_comment,
     update_schedule_item,
 )
+from history.models import LogEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def test_audit_report_texts_are_saved_and_recorded(audit, auditor):
 
     audit.refresh_from_db()
     assert {name: getattr(audit, name) for name in TEXTS} == TEXTS
-    assert Activity.objects.filter(action="監査報告書の内容を変更", target_id=audit.pk).exists()
+    assert LogEntry.objects.filter(activity="監査報告書の内容を変更", object_id=audit.pk).exists()
 
 
 def test_audit_report_refuses_an_unknown_date_precision(audit, auditor):
@@ -98,7 +99,7 @@ def test_schedule_item_is_updated_and_deleted(audit, auditor):
 
     delete_schedule_item(item, user=auditor)
     assert not ScheduleItem.objects.exists()
-    assert Activity.objects.filter(action="監査実施日程を削除").exists()
+    assert LogEntry.objects.filter(activity="監査実施日程を削除").exists()
 
 
 def test_empty_category_is_refused_by_the_model(audit, auditor):

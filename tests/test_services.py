@@ -3,17 +3,20 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from audits.models import Activity, AuditKind
+from audits.models import AuditKind
 from audits.services import add_section, add_viewpoint, create_audit
 from findings.models import Finding
 from findings.services import FindingHasHistory, delete_finding, move_finding, update_finding
+from history.models import Action, LogEntry
 
 D = datetime.date
 
 
 def test_create_audit_records_who_did_it(audit, auditor):
-    activity = Activity.objects.get(target_type="audits.audit", target_id=audit.pk)
-    assert activity.actor == auditor
+    created = LogEntry.objects.get(
+        content_type__model="audit", object_id=audit.pk, action=Action.CREATE
+    )
+    assert created.actor == auditor
     assert list(audit.finding_kinds.values_list("code", flat=True)) == ["shiteki", "iken", "risk"]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from audits.models import Activity, AuditKind, Section, ViewpointNumbering
+from audits.models import AuditKind, Section, ViewpointNumbering
 from audits.services import (
     StructureInUse,
     add_audit_kind,
@@ -41,6 +41,7 @@ from findings.services import (
     update_finding_kind,
     update_finding_subclass,
 )
+from history.models import LogEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +58,7 @@ def test_section_is_renamed_and_the_change_recorded(audit, section, auditor):
 
     section.refresh_from_db()
     assert (section.number, section.title) == ("2", "新しい見出し")
-    assert Activity.objects.filter(action="節を変更", target_id=section.pk).exists()
+    assert LogEntry.objects.filter(activity="節を変更", object_id=section.pk).exists()
 
 
 def test_section_number_of_another_section_is_refused(audit, section, auditor):
@@ -79,7 +80,7 @@ def test_sections_move_up_and_down_and_stop_at_the_ends(audit, section, auditor)
     assert _numbers(audit.sections.all()) == ["1", "3", "2"]
     move_section(second, offset=1, user=auditor)  # already last
     assert list(audit.sections.values_list("sort_order", flat=True)) == [0, 1, 2]
-    assert Activity.objects.filter(action="節の順序を変更").count() == 1
+    assert LogEntry.objects.filter(activity="節の順序を変更").count() == 1
 
 
 def test_section_with_findings_is_kept_and_the_refusal_names_them(section, make_finding, auditor):
@@ -100,7 +101,7 @@ def test_empty_section_is_deleted(audit, auditor):
     delete_section(section, user=auditor)
 
     assert not audit.sections.filter(pk=pk).exists()
-    assert Activity.objects.filter(action="節を削除", target_id=pk).exists()
+    assert LogEntry.objects.filter(activity="節を削除", object_id=pk).exists()
 
 
 # --- key risks and viewpoints -----------------------------------------------------------------

@@ -8,7 +8,7 @@ from axes.models import AccessAttempt
 from django.test import Client
 
 from accounts import security_log
-from audits.models import Activity
+from history.models import LogEntry
 from tests.accounts.conftest import ADMIN_LOGIN, LOGIN, sign_in
 from tests.conftest import PASSWORD
 
@@ -114,25 +114,25 @@ def test_lock_ends_by_itself_after_the_cool_off(client, manager, limit, settings
 def test_failures_and_the_lockout_are_in_the_activity_log(client, manager, limit):
     _fail(client, manager, limit + 2)
 
-    failures = Activity.objects.filter(action=security_log.SIGN_IN_FAILED, target_id=manager.pk)
+    failures = LogEntry.objects.filter(activity=security_log.SIGN_IN_FAILED, object_id=manager.pk)
     assert failures.count() == limit + 2
     first = failures.first()
-    assert first is not None and "127.0.0.1" in first.summary
+    assert first is not None and "127.0.0.1" in first.object_repr
     # One lockout record at the moment the limit was reached, not one per later try.
-    locks = Activity.objects.filter(action=security_log.LOCKED_OUT, target_id=manager.pk)
+    locks = LogEntry.objects.filter(activity=security_log.LOCKED_OUT, object_id=manager.pk)
     assert locks.count() == 1
 
 
 def test_a_successful_sign_in_is_in_the_activity_log(client, manager):
     sign_in(client, manager, PASSWORD)
-    assert Activity.objects.filter(action=security_log.SIGNED_IN, actor=manager).exists()
+    assert LogEntry.objects.filter(activity=security_log.SIGNED_IN, actor=manager).exists()
 
 
 def test_a_failure_for_an_unknown_name_is_logged_without_a_user(client, db):
     client.post(LOGIN, {"username": "nobody", "password": "x"})
-    record = Activity.objects.get(action=security_log.SIGN_IN_FAILED)
-    assert record.target_id == security_log.NO_SUCH_USER
-    assert "nobody" in record.summary
+    record = LogEntry.objects.get(activity=security_log.SIGN_IN_FAILED)
+    assert record.object_id == security_log.NO_SUCH_USER
+    assert "nobody" in record.object_repr
 
 
 # --- the lockouts page ------------------------------------------------------------------
@@ -160,7 +160,7 @@ def test_administrator_lifts_an_account_lock(client, manager, administrator, lim
 
     assert "ログイン停止を解除しました" in response.content.decode()
     assert sign_in(Client(), manager, PASSWORD).status_code == 302
-    assert Activity.objects.filter(action=security_log.LOCK_LIFTED, actor=administrator).exists()
+    assert LogEntry.objects.filter(activity=security_log.LOCK_LIFTED, actor=administrator).exists()
 
 
 def test_administrator_lifts_an_address_lock(

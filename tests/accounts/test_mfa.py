@@ -11,7 +11,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import security_log
-from audits.models import Activity
+from history.models import LogEntry
 from tests.accounts.conftest import ADMIN_LOGIN, current_code, enrolled, sign_in
 from tests.conftest import PASSWORD
 from tests.html_checks import inline_code
@@ -134,8 +134,8 @@ def test_setup_with_the_apps_code_confirms_it_and_shows_recovery_codes_once(
     settings_page = client.get("/accounts/mfa/").content.decode()
     assert codes[0] not in settings_page
     assert "残り 10 件" in settings_page
-    assert Activity.objects.filter(
-        action=security_log.SECOND_FACTOR_ENROLLED, target_id=auditor.pk
+    assert LogEntry.objects.filter(
+        activity=security_log.SECOND_FACTOR_ENROLLED, object_id=auditor.pk
     ).exists()
 
 
@@ -179,7 +179,7 @@ def test_a_user_with_an_app_is_asked_for_the_code_after_the_password(client, mfa
     assert response.status_code == 302
     assert response["Location"] == "/audits/"
     assert client.get("/audits/").status_code == 200
-    assert Activity.objects.filter(action=security_log.SECOND_FACTOR_PASSED).exists()
+    assert LogEntry.objects.filter(activity=security_log.SECOND_FACTOR_PASSED).exists()
 
 
 def test_a_wrong_code_is_refused_and_logged(client, mfa_on, auditor):
@@ -191,7 +191,7 @@ def test_a_wrong_code_is_refused_and_logged(client, mfa_on, auditor):
     assert response.status_code == 200
     assert "確認コードが正しくない" in response.content.decode()
     assert client.get("/audits/").status_code == 302
-    assert Activity.objects.filter(action=security_log.SECOND_FACTOR_FAILED).exists()
+    assert LogEntry.objects.filter(activity=security_log.SECOND_FACTOR_FAILED).exists()
 
 
 @pytest.mark.parametrize("code", ["", "x" * 10_000, "\x00", "<script>", "１２３４５６"])
@@ -215,7 +215,7 @@ def test_a_recovery_code_works_once(client, mfa_on, auditor):
     assert client.get("/audits/").status_code == 200
     other = _signed_in(Client(), auditor)
     assert other.post(VERIFY, {"code": "abcd2345"}).status_code == 200  # refused: used
-    assert Activity.objects.filter(action=security_log.RECOVERY_CODE_USED).exists()
+    assert LogEntry.objects.filter(activity=security_log.RECOVERY_CODE_USED).exists()
 
 
 def test_the_next_parameter_cannot_send_the_user_off_site(client, mfa_on, auditor):
@@ -245,7 +245,7 @@ def test_recovery_codes_can_be_renewed_and_the_old_ones_stop_working(client, mfa
     assert response.status_code == 200
     assert not StaticToken.objects.filter(token="oldcode1").exists()
     assert StaticToken.objects.filter(device__user=auditor).count() == 10
-    assert Activity.objects.filter(action=security_log.RECOVERY_CODES_RENEWED).exists()
+    assert LogEntry.objects.filter(activity=security_log.RECOVERY_CODES_RENEWED).exists()
 
 
 def test_an_auditor_cannot_remove_the_required_second_factor(client, mfa_on, auditor):
@@ -272,7 +272,7 @@ def test_department_staff_can_set_up_and_remove_an_optional_second_factor(
 
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=ict_staff).exists()
-    assert Activity.objects.filter(action=security_log.SECOND_FACTOR_REMOVED).exists()
+    assert LogEntry.objects.filter(activity=security_log.SECOND_FACTOR_REMOVED).exists()
 
 
 def test_once_set_up_an_optional_second_factor_is_asked_at_every_sign_in(client, mfa_on, ict_staff):
@@ -296,8 +296,8 @@ def test_administrator_resets_a_users_second_factor(client, mfa_on, auditor, adm
     assert "二要素認証をリセットしました" in response.content.decode()
     assert not TOTPDevice.objects.filter(user=auditor).exists()
     assert not StaticDevice.objects.filter(user=auditor).exists()
-    record = Activity.objects.get(action=security_log.SECOND_FACTOR_REMOVED)
-    assert record.actor == administrator and record.target_id == auditor.pk
+    record = LogEntry.objects.get(activity=security_log.SECOND_FACTOR_REMOVED)
+    assert record.actor == administrator and record.object_id == auditor.pk
     # The auditor registers a new app at the next sign-in.
     assert _signed_in(Client(), auditor).get("/audits/")["Location"].startswith(SETUP)
 

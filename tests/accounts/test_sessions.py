@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts import security_log
 from accounts.middleware import LAST_SEEN_AT, SIGNED_IN_AT
-from audits.models import Activity
+from history.models import LogEntry
 from tests.accounts.conftest import sign_in
 from tests.conftest import PASSWORD
 
@@ -39,7 +39,9 @@ def test_idle_session_is_signed_out_with_a_message(client, manager):
     assert response.redirect_chain[0][0].startswith("/accounts/login/?next=/findings/")
     assert "30分間操作がなかったため、ログアウトしました" in response.content.decode()
     assert "_auth_user_id" not in client.session
-    assert Activity.objects.filter(action=security_log.SESSION_ENDED, target_id=manager.pk).exists()
+    assert LogEntry.objects.filter(
+        activity=security_log.SESSION_ENDED, object_id=manager.pk
+    ).exists()
 
 
 def test_activity_within_the_idle_timeout_keeps_the_session(client, manager):

@@ -157,8 +157,10 @@ def test_auditor_adds_a_finding_and_its_sub_item_with_quick_entry(page: Page, de
     # The finding's own page: the parent introduces its sub-item, which takes the entries.
     new_row.get_by_role("link", name=NEW_TITLE).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"意見 (5)④ {NEW_TITLE}")
-    expect(page.get_by_text(NEW_BODY)).to_be_visible()
-    expect(page.get_by_text("着眼点 (5)")).to_be_visible()
+    # The body section (the timeline below repeats the body as the value it was given).
+    body = page.locator("section[aria-labelledby=body-heading]")
+    expect(body.get_by_text(NEW_BODY)).to_be_visible()
+    expect(body.get_by_text("着眼点 (5)")).to_be_visible()
     children = page.locator("section").filter(
         has=page.get_by_role("heading", name="小項目", exact=True)
     )

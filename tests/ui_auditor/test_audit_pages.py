@@ -7,7 +7,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from audits.models import Activity, Audit, AuditKind
+from audits.models import Audit, AuditKind
+from history.models import Action, LogEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +73,9 @@ def test_create_audit_saves_and_goes_to_the_detail_page(auditor_client, valid_au
     assert audit.fiscal_year == 2020
     assert list(audit.audited_departments.all()) == [ict]
     assert audit.finding_kinds.count() == 3
-    assert Activity.objects.filter(action="監査を作成", target_id=audit.pk).exists()
+    assert LogEntry.objects.filter(
+        content_type__model="audit", object_id=audit.pk, action=Action.CREATE, source="app"
+    ).exists()
 
 
 def test_new_audit_form_ticks_every_kind_and_offers_wareki_years(auditor_client, kinds):
@@ -155,7 +158,9 @@ def test_edit_audit_changes_the_header(auditor_client, audit, valid_audit, jinji
     assert audit.theme == "新しいテーマ"
     assert audit.period_end == datetime.date(2021, 2, 12)
     assert list(audit.audited_departments.all()) == [jinji]
-    assert Activity.objects.filter(action="監査を変更", target_id=audit.pk).exists()
+    assert LogEntry.objects.filter(
+        content_type__model="audit", object_id=audit.pk, action=Action.UPDATE, source="app"
+    ).exists()
 
 
 def test_edit_cannot_drop_a_kind_that_has_findings(

@@ -7,9 +7,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from audits.models import Activity
 from findings.forms import next_label
 from findings.models import Finding, FindingSubclass
+from history.models import Action, LogEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,9 @@ def test_saving_a_finding_opens_the_next_form_with_kind_section_viewpoint_carrie
     assert next_page.context["saved"] == finding
     assert "を登録しました" in next_page.content.decode()
     assert finding.departments.count() == 1
-    assert Activity.objects.filter(action="指摘事項を登録", target_id=finding.pk).exists()
+    assert LogEntry.objects.filter(
+        content_type__model="finding", object_id=finding.pk, action=Action.CREATE, source="app"
+    ).exists()
 
 
 def test_save_and_finish_returns_to_the_audit_page(auditor_client, audit, valid):

@@ -49,6 +49,7 @@ DETAIL_AS_STAFF = [
     "prefetch: the entries' evidence files",
     "prefetch: the audit's audited departments (+ parent)",
     "visible sub-items with status",
+    "the timeline: log rows of the finding with actor and content type",
     "entry form: status radio choices",
 ]
 
@@ -110,3 +111,5 @@ def test_finding_detail_query_count_is_fixed(
     with django_assert_num_queries(len(DETAIL_AS_STAFF)):
         response = client.get(reverse("finding_detail", args=[finding.pk]))
     assert response.content.decode().count("【 継続努力 】") == n
+    # Each entry and each evidence file is one timeline row (plus record_entry's own line).
+    assert len(response.context["timeline"]) >= 2 * n
