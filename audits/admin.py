@@ -19,6 +19,7 @@ from audits.models import (
     User,
     Viewpoint,
 )
+from history.models import record_activity
 
 _M = TypeVar("_M", bound=Model)
 
@@ -41,8 +42,6 @@ class ReadOnlyAdmin(admin.ModelAdmin[_M]):
         return False
 
     def _refuse(self, request: HttpRequest, object_id: str | None) -> None:
-        from history.models import record_activity
-
         obj = self.get_object(request, unquote(object_id)) if object_id else None
         if obj is not None and request.user.is_authenticated:
             record_activity(request.user, REFUSED, obj, f"{request.method} {request.path}")

@@ -507,14 +507,3 @@ class Commendation(models.Model):
 
     def __str__(self) -> str:
         return self.text[:30]
-
-
-def record_activity(
-    actor: User | None, action: str, target: models.Model, summary: str = ""
-) -> None:
-    """An explicit line in the audit log (history.models.record_activity); kept here for
-    the services that still import it from audits. Creating, changing and deleting rows
-    is logged by itself, field by field."""
-    from history.models import record_activity as record
-
-    record(actor, action, target, summary)

@@ -29,10 +29,10 @@ from audits.models import (
     User,
     Viewpoint,
     ViewpointNumbering,
-    record_activity,
 )
 from audits.roles import GROUP_PERMISSIONS
 from history.context import logs_acting_user
+from history.models import record_activity
 
 if TYPE_CHECKING:
     from findings.models import FindingKind

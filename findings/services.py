@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 
-from audits.models import Audit, Department, Section, User, Viewpoint, record_activity
+from audits.models import Audit, Department, Section, User, Viewpoint
 from audits.services import (
     StructureInUse,
     delete_unless_used,
@@ -19,6 +19,7 @@ from audits.services import (
 )
 from findings.models import Finding, FindingKind, FindingSubclass, FindingViewpoint
 from history.context import logs_acting_user
+from history.models import record_activity
 
 
 def _validate_structure(

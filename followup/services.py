@@ -8,9 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from audits.access import can_review_entries
-from audits.models import Audit, User, record_activity
+from audits.models import Audit, User
 from findings.models import Finding
 from followup.models import ReportingRound
+from history.models import record_activity
 
 
 def open_findings_of(audit: Audit | None, fiscal_year: int | None) -> list[int]:

@@ -49,10 +49,9 @@ def finding_id_of(instance: models.Model) -> int | None:
     """The finding a logged row belongs to: the finding itself, or a row that names one
     (finding_id: its entries, viewpoint links) or names an entry that does (entry: its
     evidence files, and reviews of entries)."""
-    from findings.models import Finding
-
-    if isinstance(instance, Finding):
-        return instance.pk
+    # Named by its label, not imported: the log sits below every app it records.
+    if instance._meta.label_lower == "findings.finding":
+        return instance.pk if isinstance(instance.pk, int) else None
     finding_id = getattr(instance, "finding_id", None)
     if isinstance(finding_id, int):
         return finding_id

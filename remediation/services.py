@@ -13,9 +13,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audits.access import can_review_entries
-from audits.models import User, record_activity
+from audits.models import User
 from findings.access import can_post_entry
 from findings.models import Finding
+from history.models import record_activity
 from remediation.models import (
     EntryReview,
     Evidence,
