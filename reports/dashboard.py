@@ -32,6 +32,9 @@ from audits.models import Department
 from audits.wareki import format_fiscal_year
 from findings.access import visible_findings
 from findings.models import UNREPORTED_LABEL, FindingQuerySet, badge_for
+from followup.access import visible_rounds
+from followup.progress import COLUMNS as ROUND_COLUMNS
+from followup.progress import RoundProgress, round_progress
 from remediation.models import RemediationStatus
 
 if TYPE_CHECKING:
@@ -272,7 +275,28 @@ def build_dashboard(user: AnyUser) -> Dashboard:
     )
 
 
+# The reporting rounds shown with their per-department progress (3 queries each).
+DASHBOARD_ROUNDS = 3
+
+
+def latest_rounds(user: AnyUser, today: datetime.date) -> list[RoundProgress]:
+    """The newest rounds the user may see, with 未報告 / 報告済 / 受理済 / 期限超過 per
+    department (staff: their own departments only)."""
+    scope = None if sees_everything(user) else department_scope(user)
+    rounds = visible_rounds(user).select_related("audit")[:DASHBOARD_ROUNDS]
+    return [round_progress(r, today, scope) for r in rounds]
+
+
 @require_safe
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """管理職ダッシュボード. Read-only: it changes nothing, so every role may look."""
-    return render(request, "reports/dashboard.html", {"dashboard": build_dashboard(request.user)})
+    board = build_dashboard(request.user)
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "dashboard": board,
+            "rounds": latest_rounds(request.user, board.today),
+            "round_columns": ROUND_COLUMNS,
+        },
+    )

@@ -287,3 +287,13 @@ def test_auditor_opens_a_round_in_the_browser_form(client, auditor, audit, make_
         },
     )
     assert response.status_code == 302
+
+
+def test_dashboard_shows_the_round_per_department(client, round_, ict_staff, jinji_staff, manager):
+    client.force_login(manager)
+    rounds = client.get(reverse("dashboard")).context["rounds"]
+    assert [(p.round, [d.department.code for d in p.departments]) for p in rounds] == [
+        (round_, ["ict"])
+    ]
+    client.force_login(jinji_staff)
+    assert client.get(reverse("dashboard")).context["rounds"] == []
