@@ -288,7 +288,7 @@ def finding_text(row: FindingRow, show_departments: bool = False) -> str:
     else:
         # A sub-item without a title starts its text with its label: "ア この事故は…".
         parts.append(" ".join(part for part in (row.label, row.subclass_mark, row.body) if part))
-    if show_departments and row.departments:
+    if show_departments and row.departments and not row.addressee:
         parts.append(f"担当: {'、'.join(row.departments)}")
     return "\n".join(parts)
 
