@@ -96,6 +96,19 @@ def evidence_dir(settings, tmp_path_factory):
     return location
 
 
+@pytest.fixture(autouse=True)
+def reference_data_after_flushes(request):
+    """A transactional test starts after another one's flush, which also removed the rows
+    the migrations made (role groups, vocabularies); serialized rollback does not bring
+    them back reliably, so they are ensured here (idempotent) before any other fixture."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        from audits.services import ensure_reference_data
+
+        ensure_reference_data()
+
+
 _seq = itertools.count(1)
 
 

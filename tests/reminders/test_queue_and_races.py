@@ -22,7 +22,7 @@ DATABASE_BACKEND = {
 }
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_database_backend_stores_the_task_and_the_worker_runs_it(round_, people, settings):
     from django_tasks_db.models import DBTaskResult
 
@@ -42,7 +42,7 @@ def test_database_backend_stores_the_task_and_the_worker_runs_it(round_, people,
     assert DigestSent.objects.count() == 4
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_runs_at_once_send_one_mail_per_person(round_, people):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (DATABASE_URL): SQLite serialises writers anyway")
