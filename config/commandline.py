@@ -96,3 +96,35 @@ def atomic_output(target: Path) -> Iterator[BinaryIO]:
 def write_atomically(target: Path, content: bytes) -> None:
     with atomic_output(target) as handle:
         handle.write(content)
+
+
+_ERA_LETTERS = {"R": "令和", "H": "平成", "S": "昭和", "T": "大正"}
+_FY_FULLWIDTH = str.maketrans("０１２３４５６７８９ＲＨＳＴｒｈｓｔ", "0123456789RHSTrhst")
+
+
+def parse_fiscal_year_argument(raw: str, *, option: str) -> int:
+    """A fiscal year as people type it on a command line: 2014, 平成26, 平成26年度, H26,
+    R元 (full-width digits too). CommandError saying what is accepted otherwise."""
+    from audits.models import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR
+    from audits.wareki import parse_fiscal_year
+
+    text = raw.strip().translate(_FY_FULLWIDTH)
+    year: int | None = None
+    if text.isdigit() and len(text) == 4:
+        year = int(text)
+    else:
+        if text[:1].upper() in _ERA_LETTERS:
+            text = _ERA_LETTERS[text[:1].upper()] + text[1:]
+        if not text.endswith("年度"):
+            text += "年度"
+        try:
+            year = parse_fiscal_year(text)
+        except ValueError:
+            year = None
+    if year is None or not MIN_FISCAL_YEAR <= year <= MAX_FISCAL_YEAR:
+        raise CommandError(
+            f"{option} {raw!r} は年度として読めません。2014、平成26、H26 のように指定してください"
+            f"（{MIN_FISCAL_YEAR}～{MAX_FISCAL_YEAR}年度）。"
+            f" ({option} {raw!r} is not a fiscal year; give e.g. 2014, 平成26 or H26)"
+        )
+    return year

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "followup",
     "reminders",
     "reports",
+    "incidents",
     "accounts",
     "backups",
     "history",
@@ -287,6 +288,9 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "remediation.RemediationEntry",
     "remediation.Evidence",
     "remediation.RemediationStatus",
+    "incidents.Incident",
+    "incidents.IncidentType",
+    "incidents.RegisterYear",
 )
 
 SESSION_COOKIE_HTTPONLY = True

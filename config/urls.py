@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("findings.editing_urls")),
     path("", include("remediation.urls")),
     path("", include("followup.urls")),
+    path("", include("incidents.urls")),
     path("reports/", include("reports.urls")),
     path("", include("history.urls")),
     path("dashboard/", dashboard, name="dashboard"),

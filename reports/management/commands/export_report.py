@@ -1,5 +1,6 @@
 """python manage.py export_report --audit 1 --format pdf -o 措置状況.pdf
 python manage.py export_report --audit 1 --report summary -o 監査報告書.pdf
+python manage.py export_report --incidents 平成26 --format pdf -o セキュリティ障害.pdf
 
 Thin: the arguments become the same GET-style data the download view reads, go
 through the same ReportSelectionForm, and the same renderers write the file. The
@@ -17,7 +18,7 @@ from django.http import Http404
 from audits.access import get_audit_for_user
 from audits.models import User, departments_matching
 from audits.roles import Role, role_of
-from config.commandline import checked_output_path, write_atomically
+from config.commandline import checked_output_path, parse_fiscal_year_argument, write_atomically
 from reports.forms import ReportSelectionForm
 from reports.render import FORMATS, REPORT_TYPES, SUMMARY_FORMATS
 from reports.summary import build_audit_summary
@@ -52,6 +53,18 @@ class Command(BaseCommand):
             help="sochi: 措置状況報告 (default) | summary: 監査報告書（概要版）、--audit が必要",
         )
         parser.add_argument("--audit", help="監査の ID (audit id)")
+        parser.add_argument(
+            "--incidents",
+            metavar="年度",
+            help="セキュリティ障害の一覧をこの年度で出力: 2014、平成26、H26"
+            " (the incident register of this fiscal year)",
+        )
+        parser.add_argument(
+            "--through",
+            metavar="年度",
+            help="--incidents と共に: この年度までをまとめて出力 (with --incidents: up to this"
+            " fiscal year)",
+        )
         parser.add_argument("--fiscal-year", help="年度: 2020 または 令和2年度 (fiscal year)")
         parser.add_argument(
             "--department",
@@ -80,6 +93,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options.get("incidents") is not None:
+            self._export_incidents(options)
+            return
+        if options.get("through"):
+            raise CommandError(
+                "--through は --incidents と共に使います。 (--through needs --incidents)"
+            )
         report_type = REPORT_TYPES.get(str(options["report"]).lower())
         if report_type is None:
             codes = " / ".join(REPORT_TYPES)
@@ -173,6 +193,47 @@ class Command(BaseCommand):
         write_atomically(target, content)
         self.stdout.write(
             f"{target} に出力しました（監査報告書, {len(content):,} バイト）。 (wrote {target})"
+        )
+
+    def _export_incidents(self, options: dict[str, Any]) -> None:
+        """The incident register of one fiscal year (or a run of years), as its reader
+        `--user`: the same document the download buttons render."""
+        from incidents.exports import INCIDENT_FORMATS
+        from incidents.register import build_register
+
+        export = INCIDENT_FORMATS.get(str(options["fmt"]).lower())
+        if export is None:
+            codes = " / ".join(INCIDENT_FORMATS)
+            raise CommandError(
+                f"形式 {options['fmt']!r} には対応していません。{codes} から選んでください。"
+                f" (unknown format {options['fmt']!r}; use {codes.replace(' / ', ', ')})"
+            )
+        unused = [flag for name, flag in SELECTION_OPTIONS.items() if options.get(name)]
+        if options.get("audit"):
+            unused.append("--audit")
+        if unused:
+            flags = " ".join(unused)
+            raise CommandError(
+                f"{flags} はセキュリティ障害の一覧には使えません。"
+                f" ({flags} do not apply to --incidents)"
+            )
+        first = parse_fiscal_year_argument(options["incidents"], option="--incidents")
+        last = first
+        if options.get("through"):
+            last = parse_fiscal_year_argument(options["through"], option="--through")
+            if last < first:
+                raise CommandError(
+                    "--through の年度は --incidents の年度以降にしてください。"
+                    " (--through must not be before --incidents)"
+                )
+        target = checked_output_path(options["output"])
+        user = self._user(options.get("user"))
+        doc = build_register(user, first, last)
+        content = export.render(doc)
+        write_atomically(target, content)
+        self.stdout.write(
+            f"{target} に出力しました（セキュリティ障害 {doc.total} 件, {len(content):,} バイト）。"
+            f" (wrote {target})"
         )
 
     def _user(self, username: str | None) -> User:
