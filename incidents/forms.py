@@ -59,7 +59,6 @@ class MonthField(forms.CharField):
             label=label,
             required=required,
             help_text=help_text,
-            max_length=20,
             error_messages={"required": f"{label}を入力してください。"},
         )
         self._label = label
@@ -69,6 +68,8 @@ class MonthField(forms.CharField):
         if not text:
             return None
         try:
+            if len(text) > 20:
+                raise ValueError(text)
             return parse_month(text)
         except ValueError:
             raise ValidationError(

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audits.access import get_or_404
-from audits.forms import attach_errors
+from audits.forms import FISCAL_YEARS_BACK, attach_errors
 from audits.http import AuthenticatedHttpRequest
 from audits.ordered import OrderedPart, Place, delete_row, edit_row, move_row
 from audits.pages import editors_only
@@ -43,13 +43,16 @@ TYPES_TITLE = "障害の種別"
 
 
 def _selection(request: AuthenticatedHttpRequest) -> RegisterSelectionForm:
-    """The years asked for; without a choice, the newest year with incidents."""
+    """The years asked for; without a choice, the newest year with incidents. Any recent
+    year may be chosen (an empty year prints 「…ありません」), and older ones that hold
+    incidents."""
     visible = register_years(request.user)
     this_year = current_fiscal_year()
     data = request.GET.copy()
     if not data.get("fiscal_year"):
         data["fiscal_year"] = str(visible[0] if visible else this_year)
-    return RegisterSelectionForm(data, years=sorted({*visible, this_year}, reverse=True))
+    recent = range(this_year - FISCAL_YEARS_BACK + 1, this_year + 1)
+    return RegisterSelectionForm(data, years=sorted({*visible, *recent}, reverse=True))
 
 
 def _query(form: RegisterSelectionForm) -> str:

@@ -59,6 +59,8 @@ from findings.services import add_finding
 from followup.models import ReportingRound
 from followup.services import open_round
 from history.models import LogEntry
+from incidents.models import Incident, IncidentType
+from incidents.services import report_incident
 from remediation.models import EntryReview, Evidence, RemediationEntry, RemediationStatus
 from remediation.services import CheckedFile, record_entry
 from tests.conftest import PASSWORD, make_user
@@ -843,6 +845,160 @@ CASES: tuple[Case, ...] = (
     ),
 )  # fmt: skip
 
+# --- incidents/urls.py: the security incident register ------------------------------------
+# Made when a URL is built (before the snapshot): an ICT戦略課 incident and a 人事課 one, each
+# with one 再発防止策 (a finding of the year's register audit), both in 平成26年度.
+
+
+def _incident(w: World, ownership: str) -> Incident:
+    department = w.ict if ownership == "own" else w.jinji
+    existing = Incident.objects.filter(department=department).first()
+    if existing is not None:
+        return existing
+    marker = OWN_FINDING_MARKER if ownership == "own" else OTHER_FINDING_MARKER
+    return report_incident(
+        user=w.users["auditor"],
+        measures=[f"送付前に二人で確認する。{marker}"],
+        **_incident_fields(w, ownership, f"申請書の誤送付 {marker}"),
+    )
+
+
+def _incident_fields(w: World, ownership: str, title: str) -> Any:
+    return {
+        "title": title,
+        "incident_type": IncidentType.objects.get_or_create(name="誤送付")[0],
+        "department": w.ict if ownership == "own" else w.jinji,
+        "reported_on": datetime.date(2014, 8, 7),
+        "occurred_from": datetime.date(2014, 8, 1),
+        "occurred_to": None,
+        "record_count": 12,
+        "record_unit": "件",
+        "confidentiality": True,
+        "integrity": False,
+        "availability": False,
+        "summary": "申請書を別の世帯に送付した。",
+        "note": "",
+        "cause": "封入時の確認漏れ。",
+        "press_release_on": None,
+        "citizen_response": "",
+    }
+
+
+def _incident_form(w: World, ownership: str, title: str) -> dict[str, Any]:
+    fields = _incident_fields(w, ownership, title)
+    return {
+        "title": title,
+        "incident_type": str(fields["incident_type"].pk),
+        "department": str(fields["department"].pk),
+        "reported_on": "2014-08-20",
+        "occurred_from": "2014-08",
+        "occurred_to": "",
+        "record_count": "12",
+        "record_unit": "件",
+        "classifications": ["confidentiality"],
+        "summary": "申請書を別の世帯に送付した。",
+        "note": "",
+        "cause": "封入時の確認漏れ。",
+        "press_release_on": "",
+        "citizen_response": "",
+        "measures": "宛名を読み上げて確認する。",
+    }
+
+
+def _of_incident(name: str) -> Callable[[World, str], str]:
+    return lambda w, ownership: reverse(name, args=[_incident(w, ownership).pk])
+
+
+def _register(name: str, *args: object) -> Callable[[World, str], str]:
+    """A register page with both departments' incidents in it (the leak check bites)."""
+
+    def build(w: World, ownership: str) -> str:
+        _incident(w, "own")
+        _incident(w, "other")
+        return reverse(name, args=args) + "?fiscal_year=2014"
+
+    return build
+
+
+def _incident_type_rows() -> IncidentType:
+    first, _second = (
+        IncidentType.objects.get_or_create(name=name, defaults={"sort_order": 90})[0]
+        for name in ("マトリクス種別1", "マトリクス種別2")
+    )
+    return first
+
+
+def _of_incident_type(name: str) -> Callable[[World, str], str]:
+    return lambda w, ownership: reverse(name, args=[_incident_type_rows().pk])
+
+
+INCIDENT_OBJECTS = ("own", "other")
+# Reporting and changing: the audit office, and staff for their own department.
+REPORTERS = row(LOGIN, E404, OK, E404, E404, OK, OK)
+
+CASES += (
+    Case(
+        "incident_list", "incident_list", _register("incident_list"), NONE,
+        get=same(OK), post=same(E405),
+    ),
+    *(
+        Case(
+            f"incident_export.{fmt}", "incident_export", _register("incident_export", fmt), NONE,
+            get=same(OK), post=same(E405),
+        )
+        for fmt in ("pdf", "xlsx", "csv")
+    ),
+    Case(
+        "incident_export.unknown", "incident_export", _register("incident_export", "docx"),
+        NONE, get=same(E404), post=same(E405),
+    ),
+    Case(
+        "incident_create", "incident_create", _plain("incident_create"), NONE,
+        get=REPORTERS, post=REPORTERS,
+        payload=lambda w, o: _incident_form(w, "own", "マトリクスで報告した障害"),
+        post_changes_data=True,
+    ),
+    Case(
+        "incident_detail", "incident_detail", _of_incident("incident_detail"), INCIDENT_OBJECTS,
+        get=READ_ONE, post=same(E405),
+    ),
+    Case(
+        "incident_edit", "incident_edit", _of_incident("incident_edit"), INCIDENT_OBJECTS,
+        get=REPORTERS, post=REPORTERS,
+        payload=lambda w, o: _incident_form(w, o, "マトリクスで書き換えた障害"),
+        post_changes_data=True,
+    ),
+    Case(
+        "measure_add", "measure_add", _of_incident("measure_add"), INCIDENT_OBJECTS,
+        get=row(LOGIN, E404, E405, E405, E404, E405, E405), post=REPORTERS,
+        payload=lambda w, o: {"text": "マトリクスで追加した再発防止策。"},
+        post_changes_data=True,
+    ),
+    Case(
+        "incident_types", "incident_types", _plain("incident_types"), NONE,
+        get=EDITORS_GET, post=POST_ONLY_EDITORS_GET,
+    ),
+    Case(
+        "incident_type_add", "incident_type_add", _plain("incident_type_add"), NONE,
+        get=POST_ONLY_EDITORS_GET, post=EDITORS_POST,
+        payload=lambda w, o: {"name": "追加した種別"}, post_changes_data=True,
+    ),
+    Case(
+        "incident_type_edit", "incident_type_edit", _of_incident_type("incident_type_edit"),
+        NONE, get=EDITORS_GET, post=EDITORS_POST,
+        payload=lambda w, o: {"name": "書き換えた種別"}, post_changes_data=True,
+    ),
+    Case(
+        "incident_type_move", "incident_type_move", _of_incident_type("incident_type_move"),
+        NONE, get=POST_ONLY_EDITORS_GET, post=EDITORS_POST,
+        payload=lambda w, o: {"direction": "down"}, post_changes_data=True,
+    ),
+    Case(
+        "incident_type_delete", "incident_type_delete", _of_incident_type("incident_type_delete"),
+        NONE, get=EDITORS_GET, post=EDITORS_POST, post_changes_data=True,
+    ),
+)  # fmt: skip
+
 EXPECTED: dict[str, list[Case]] = {}
 for _case in CASES:
     EXPECTED.setdefault(_case.url_name, []).append(_case)
@@ -920,8 +1076,16 @@ def snapshot() -> dict[str, object]:
                 KeyRisk,
                 EntryReview,
                 ReportingRound,
+                Incident,
+                IncidentType,
             )
         },
+        "incidents": list(
+            Incident.objects.order_by("pk").values_list("pk", "title", "department_id")
+        ),
+        "incident_types": list(
+            IncidentType.objects.order_by("pk").values_list("pk", "name", "sort_order")
+        ),
         # Sign-ins, failures and the like are recorded by design (tests/accounts).
         "log": LogEntry.objects.exclude(activity__in=security_log.ACTIONS).count(),
         "findings": list(
