@@ -161,3 +161,16 @@ def test_measures_take_remediation_entries_like_any_finding(make_incident, make_
 
     status = Finding.objects.with_status().get(pk=measure.pk).current_status
     assert (status.name, status.is_closed) == ("措置済", True)
+
+
+def test_the_register_section_of_an_incident_cannot_be_deleted(make_incident, auditor):
+    from audits.services import StructureInUse, delete_section
+
+    incident = make_incident(measures=())
+
+    with pytest.raises(
+        StructureInUse, match="セキュリティ障害から参照されているため削除できません"
+    ):
+        delete_section(incident.section, user=auditor)
+
+    assert Incident.objects.filter(pk=incident.pk, section=incident.section).exists()
