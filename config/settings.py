@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "followup",
     "reminders",
     "reports",
+    "inspections",
     "accounts",
     "backups",
     "history",
@@ -287,6 +288,16 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "remediation.RemediationEntry",
     "remediation.Evidence",
     "remediation.RemediationStatus",
+    # Self-inspection: the structure and each response's state; answers are many (a
+    # round of 500 departments × 60 items) and their submission is one explicit line.
+    "inspections.Checklist",
+    "inspections.ChecklistCategory",
+    "inspections.ChecklistItem",
+    "inspections.AnswerOption",
+    {"model": "inspections.InspectionRound", "m2m_fields": ["departments"]},
+    "inspections.InspectionResponse",
+    "inspections.ItemNote",
+    "inspections.VisitInvestigation",
 )
 
 SESSION_COOKIE_HTTPONLY = True

@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("remediation.urls")),
     path("", include("followup.urls")),
     path("reports/", include("reports.urls")),
+    path("inspections/", include("inspections.urls")),
     path("", include("history.urls")),
     path("dashboard/", dashboard, name="dashboard"),
 ]

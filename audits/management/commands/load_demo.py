@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from audits.demo import load_demo
 from audits.models import User
 from followup.demo import load_followup_demo
+from inspections.demo import load_inspection_demo
 
 
 class Command(BaseCommand):
@@ -10,7 +11,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         users = load_demo()
-        load_followup_demo(User.objects.get(username="kansa"))
+        auditor = User.objects.get(username="kansa")
+        load_followup_demo(auditor)
+        load_inspection_demo(auditor)
         self.stdout.write("デモ用ログイン (demo logins):")
         for demo in users:
             self.stdout.write(f"  {demo.role.label:<8} {demo.username:<8} / {demo.password}")
