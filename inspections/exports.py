@@ -168,3 +168,10 @@ def render_pdf(results: RoundResults) -> bytes:
     from reports.pdf import html_to_pdf
 
     return html_to_pdf(render_html(results))
+
+
+def render_round_results(round_: InspectionRound, code: str) -> bytes:
+    """The round's results in the format `code` (a RESULT_FORMATS key)."""
+    from inspections.results import build_results
+
+    return RESULT_FORMATS[code].render(build_results(round_))
