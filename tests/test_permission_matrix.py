@@ -534,6 +534,10 @@ def _of_inspection(name: str) -> Callable[[World, str], str]:
     return lambda w, o: reverse(name, args=[_inspection(w, o).pk])
 
 
+def _of_inspection_as(name: str, fmt: str) -> Callable[[World, str], str]:
+    return lambda w, o: reverse(name, args=[_inspection(w, o).pk, fmt])
+
+
 def _shiteki_pk() -> int:
     return FindingKind.objects.get(code="shiteki").pk
 
@@ -1017,9 +1021,7 @@ CASES: tuple[Case, ...] = (
     *(
         Case(
             f"inspection_results_export.{fmt}", "inspection_results_export",
-            lambda w, o, fmt=fmt: reverse(
-                "inspection_results_export", args=[_inspection(w, o).pk, fmt]
-            ),
+            _of_inspection_as("inspection_results_export", fmt),
             AUDIT_OBJECTS, get=READ_ONE, post=same(E405),
         )
         for fmt in ("pdf", "xlsx", "csv")
