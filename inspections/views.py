@@ -99,7 +99,12 @@ def checklist_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 request, f"点検票「{checklist}」を作りました。分類と項目を加えてください。"
             )
             return redirect("checklist_detail", pk=checklist.pk)
-    return render(request, "inspections/checklist_form.html", {"form": form})
+    return render(
+        request,
+        "inspections/checklist_form.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_safe
