@@ -213,3 +213,23 @@ def test_progress_shows_each_state_and_late_departments(
         "kikaku": ("未着手", True),
     }
     assert dict(progress.counts)["期限超過"] == 2
+
+
+def test_digest_reminds_staff_of_their_unsubmitted_round_and_the_office_once_late(
+    sheet, inspection, ict, ict_staff, auditor, jinji
+):
+    from reminders.digests import DigestPlanner
+
+    ict_staff.email = "ict@example.lg.jp"
+    _answer_all(sheet, inspection, jinji, auditor, "実施")
+
+    before = DigestPlanner(datetime.date(2024, 8, 29))
+    staff = before.for_user(ict_staff)
+    assert staff is not None
+    assert [d.departments for d in staff.inspections] == [[ict]]
+    assert "令和6年度 自己点検" in staff.render_text()
+    assert before.for_user(auditor) is None  # not late yet: nothing for the office
+
+    office = DigestPlanner(datetime.date(2024, 9, 2)).for_user(auditor)
+    assert office is not None
+    assert {d.code for d in office.inspections[0].departments} == {"ict", "kikaku"}
