@@ -23,7 +23,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from audits.models import Department, User
+from audits.services import add_commendation
 from audits.wareki import fiscal_year_of, format_fiscal_year
+from findings.models import FindingKind
+from findings.services import add_finding
 from inspections.models import (
     AnswerOption,
     Checklist,
@@ -31,6 +34,7 @@ from inspections.models import (
     InspectionRound,
     OptionMeaning,
     RoundKind,
+    VisitInvestigation,
 )
 from inspections.services import (
     AnswerInput,
@@ -40,6 +44,7 @@ from inspections.services import (
     add_item,
     copy_checklist,
     create_checklist,
+    create_visit,
     open_inspection_round,
     save_answers,
     save_item_note,
@@ -413,6 +418,69 @@ def _current_round(year: int, departments: list[Department], auditor: User) -> N
             submit_response(round_, department, user=auditor)
 
 
+VISIT_NAME = "訪問調査（デモ）"
+
+
+@transaction.atomic
+def load_visit(auditor: User) -> None:
+    """A visit after last year's self-inspection (seed 003): a 課題 the department had not
+    seen, followed up and closed; a 課題 still open; and two 優良事例."""
+    if VisitInvestigation.objects.filter(name=VISIT_NAME).exists():
+        return
+    year = fiscal_year_of(timezone.localdate()) - 1
+    source = InspectionRound.objects.filter(
+        name=f"{format_fiscal_year(year)} 情報セキュリティ自己点検（デモ）"
+    ).first()
+    departments = list(Department.objects.filter(code__in=["chk-002", "chk-005", "chk-009"]))
+    if source is None or len(departments) != 3:
+        return
+    visit = create_visit(
+        name=VISIT_NAME,
+        fiscal_year=year,
+        departments=departments,
+        round_=source,
+        selection_note="自己点検で課題なしと回答した課から抽出",
+        visit_date=datetime.date(year, 12, 10),
+        user=auditor,
+    )
+    audit = visit.audit
+    kind = FindingKind.objects.get(code="shiteki")
+    usb = add_finding(
+        audit,
+        kind=kind,
+        label="①",
+        title="USBメモリの保管と現物との突合",
+        body="自己点検では課題なしとしていたが、USBメモリの台帳と現物の突合が行われていなかった。",
+        departments=[departments[0]],
+        user=auditor,
+    )
+    add_finding(
+        audit,
+        kind=kind,
+        label="②",
+        title="USBメモリへの重要性分類の表示",
+        body="USBメモリに重要性分類が表示されていなかった。",
+        departments=[departments[1]],
+        user=auditor,
+    )
+    status = RemediationStatus.objects.get(code="sochizumi")
+    entry = record_entry(
+        usb,
+        status=status,
+        entry_date=datetime.date(year + 1, 2, 20),
+        content="フォローアップ: 台帳と現物の突合を毎月行う手順を定め、2月に実施したことを確認した。",
+        user=auditor,
+        today=datetime.date(year + 1, 2, 20),
+    )
+    review_entry(entry, decision="accepted", user=auditor)
+    for text in (
+        "USBメモリの保管方法を工夫し、現物の有無を一目で確認できるようにして紛失を防いでいる。",
+        "スタンドアロンパソコンの定義ファイル更新を当番制とし、作業記録を作成している。",
+    ):
+        add_commendation(audit, text=text, user=auditor)
+
+
 def load_inspection_demo(auditor: User) -> None:
     load_survey(auditor)
     load_self_inspections(auditor)
+    load_visit(auditor)
