@@ -241,3 +241,46 @@ def test_pages_take_a_fixed_number_of_queries(
         assert client.get(url).status_code == 200
     with django_assert_num_queries(RESULTS_QUERIES):
         assert client.get(reverse("inspection_results", args=[round_.pk])).status_code == 200
+
+
+def test_visit_records_findings_and_good_practice_and_rotation_prefers_unvisited(
+    client, auditor, manager, ict, jinji
+):
+    from audits.services import add_commendation
+    from findings.models import FindingKind
+    from findings.services import add_finding
+
+    visit = services.create_visit(
+        name="訪問調査", fiscal_year=2024, departments=[ict], user=auditor
+    )
+    add_finding(
+        visit.audit, kind=FindingKind.objects.get(code="shiteki"), title="USBメモリの突合",
+        body="台帳と現物の突合が行われていなかった。", departments=[ict], user=auditor,
+    )  # fmt: skip
+    add_commendation(visit.audit, text="定義ファイル更新を当番制にしている。", user=auditor)
+
+    client.force_login(manager)
+    page = client.get(reverse("visit_detail", args=[visit.pk])).content.decode()
+    assert "USBメモリの突合" in page and "未報告" in page
+    assert "定義ファイル更新を当番制にしている。" in page
+    assert visit.audit.kinds_label == "訪問調査"
+    assert services.rotation_candidates(1) == [jinji]
+
+
+def test_findings_from_answers_are_in_the_departments_list_and_report(
+    client, ict_staff, sheet, inspection, ict
+):
+    services.save_answers(
+        inspection, ict,
+        dict([sheet.answer(sheet.patrol, "未実施"), sheet.answer(sheet.memo, "未実施")]),
+        user=ict_staff,
+    )  # fmt: skip
+    services.submit_response(inspection, ict, user=ict_staff)
+    client.force_login(ict_staff)
+
+    mine = client.get(reverse("my_findings")).content.decode()
+    assert "令和6年度 自己点検" in mine
+    report = client.get(
+        reverse("report_preview") + f"?audit={inspection.audit_id}"
+    ).content.decode()
+    assert "巡回の実施" in report and "メモ禁止" in report
