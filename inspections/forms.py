@@ -176,6 +176,9 @@ class RoundForm(forms.Form):
             "invalid_choice": "選択肢にない点検票です。一覧から選んでください。",
         },
     )
+    all_sections = forms.BooleanField(
+        label="現存するすべての課を対象にする（下の選択は不要）", required=False
+    )
     departments = department_field("対象の所属", "対象の所属を1つ以上選んでください。")
     start_date = date_field("開始日", required=True)
     deadline = date_field("回答期限", required=True)
@@ -186,6 +189,7 @@ class RoundForm(forms.Form):
         form_field(self, "checklist", forms.ModelChoiceField).queryset = Checklist.objects.all()
         departments = form_field(self, "departments", DepartmentChoiceField)
         departments.set_departments(all_departments(), [])
+        departments.required = False
         departments.help_text = "自己点検は通常すべての課。調査は対象の部署を選びます。"
 
     def clean(self) -> dict[str, Any]:
@@ -194,6 +198,10 @@ class RoundForm(forms.Form):
         deadline: datetime.date | None = data.get("deadline")
         if start and deadline and deadline < start:
             self.add_error("deadline", "回答期限は開始日以降の日付にしてください。")
+        if data.pop("all_sections", False):
+            data["departments"] = [d for d in all_departments() if d.is_active and d.parent_id]
+        elif not data.get("departments") and "departments" not in self.errors:
+            self.add_error("departments", "対象の所属を1つ以上選んでください。")
         return data
 
 

@@ -284,3 +284,16 @@ def test_findings_from_answers_are_in_the_departments_list_and_report(
         reverse("report_preview") + f"?audit={inspection.audit_id}"
     ).content.decode()
     assert "巡回の実施" in report and "メモ禁止" in report
+
+
+def test_a_round_for_every_section_needs_no_ticking(client, auditor, sheet, ict, jinji, soumu):
+    client.force_login(auditor)
+    response = client.post(
+        reverse("inspection_round_create"),
+        {"name": "全課の点検", "fiscal_year": "2024", "kind": "self",
+         "checklist": str(sheet.checklist.pk), "all_sections": "on",
+         "start_date": "2024-07-01", "deadline": "2024-08-31"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    round_ = InspectionRound.objects.get(name="全課の点検")
+    assert set(round_.departments.all()) == {ict, jinji}  # the 課, not 総務部 itself
