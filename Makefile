@@ -75,6 +75,7 @@ format: install
 
 bench: install system-deps
 	$(PY) bench/reports.py
+	$(PY) bench/inspections.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache test-results

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "reminders",
     "reports",
     "incidents",
+    "inspections",
     "accounts",
     "backups",
     "history",
@@ -291,6 +292,16 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "incidents.Incident",
     "incidents.IncidentType",
     "incidents.RegisterYear",
+    # Self-inspection: the structure and each response's state; answers are many (a
+    # round of 500 departments × 60 items) and their submission is one explicit line.
+    "inspections.Checklist",
+    "inspections.ChecklistCategory",
+    "inspections.ChecklistItem",
+    "inspections.AnswerOption",
+    {"model": "inspections.InspectionRound", "m2m_fields": ["departments"]},
+    "inspections.InspectionResponse",
+    "inspections.ItemNote",
+    "inspections.VisitInvestigation",
 )
 
 SESSION_COOKIE_HTTPONLY = True

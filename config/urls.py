@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include("followup.urls")),
     path("", include("incidents.urls")),
     path("reports/", include("reports.urls")),
+    path("inspections/", include("inspections.urls")),
     path("", include("history.urls")),
     path("dashboard/", dashboard, name="dashboard"),
 ]

@@ -32,6 +32,7 @@ from audits.wareki import format_wareki
 from findings.models import Finding
 from followup.models import ReportingRound
 from followup.progress import DepartmentProgress, RoundState, finding_states, round_progress
+from inspections.reminders import InspectionDue, for_departments, inspections_due
 from remediation.models import EntryReview, RemediationEntry, ReviewDecision
 from reminders.models import DigestKind, DigestSent
 
@@ -159,10 +160,19 @@ class Digest:
     pending: list[PendingEntry] = field(default_factory=list)
     pending_count: int = 0
     overdue_rounds: list[OverdueRound] = field(default_factory=list)
+    # Self-inspection rounds: staff's own departments that owe an answer; for the audit
+    # office the overdue rounds with every department that owes one.
+    inspections: list[InspectionDue] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return not (self.rounds or self.returned or self.pending_count or self.overdue_rounds)
+        return not (
+            self.rounds
+            or self.returned
+            or self.pending_count
+            or self.overdue_rounds
+            or self.inspections
+        )
 
     @property
     def address(self) -> str:
@@ -175,6 +185,8 @@ class Digest:
             if self.overdue_rounds:
                 owed = sum(r.owed for r in self.overdue_rounds)
                 parts.append(f"期限超過の照会 {len(self.overdue_rounds)}件（未報告 {owed}件）")
+            if self.inspections:
+                parts.append(f"期限超過の自己点検・調査 {len(self.inspections)}件")
             return "、".join(parts)
         overdue = sum(len(r.findings) for r in self.rounds if r.overdue)
         due = sum(len(r.findings) for r in self.rounds if not r.overdue)
@@ -185,6 +197,8 @@ class Digest:
             parts.append(f"期限間近 {due}件")
         if self.returned:
             parts.append(f"差戻し {len(self.returned)}件")
+        if self.inspections:
+            parts.append(f"自己点検・調査の回答 {len(self.inspections)}件")
         return "、".join(parts)
 
     @property
@@ -213,6 +227,7 @@ class Digest:
             lines += self._office_lines()
         else:
             lines += self._department_lines()
+        lines += self._inspection_lines()
         lines += [
             "",
             "―――",
@@ -246,6 +261,22 @@ class Digest:
                     f"    {returned.url}",
                 ]
             lines.append("  理由をご確認のうえ、あらためて措置を報告してください。")
+        return lines
+
+    def _inspection_lines(self) -> list[str]:
+        if not self.inspections:
+            return []
+        heading = (
+            "■ 回答期限を過ぎた自己点検・調査（未提出の所属）"
+            if self.kind == DigestKind.OFFICE
+            else "■ 回答をお願いしている自己点検・調査（未提出）"
+        )
+        lines = ["", heading]
+        for due in self.inspections:
+            lines += ["", f"◆ {due.round.name}", f"  回答期限: {due.when}"]
+            lines += due.lines()[:LIST_LIMIT]
+            if len(due.departments) > LIST_LIMIT:
+                lines.append(f"  ほか {len(due.departments) - LIST_LIMIT}所属")
         return lines
 
     def _office_lines(self) -> list[str]:
@@ -334,6 +365,7 @@ class DigestPlanner:
                 self.last_sent[user_id] = sent_at
         # A first digest looks back one day for returns.
         self.first_since = start_of(shift(day, -1))
+        self.inspections = inspections_due(day, horizon)
         self._returns: list[EntryReview] | None = None
         self._office: tuple[list[PendingEntry], int, list[OverdueRound]] | None = None
 
@@ -406,6 +438,7 @@ class DigestPlanner:
             if review.reviewed_at > since
             and {d.pk for d in review.entry.finding.departments.all()} & scope
         ]
+        digest.inspections = for_departments(self.inspections, scope)
         return digest
 
     def _office_digest(self, user: User) -> Digest:
@@ -417,6 +450,7 @@ class DigestPlanner:
             pending=pending,
             pending_count=count,
             overdue_rounds=overdue,
+            inspections=[due for due in self.inspections if due.overdue],
         )
 
     def _office_facts(self) -> tuple[list[PendingEntry], int, list[OverdueRound]]:

@@ -61,6 +61,16 @@ from followup.services import open_round
 from history.models import LogEntry
 from incidents.models import Incident, IncidentType
 from incidents.services import report_incident
+from inspections import services as inspection_services
+from inspections.models import (
+    Answer,
+    Checklist,
+    ChecklistItem,
+    InspectionResponse,
+    InspectionRound,
+    ItemNote,
+    VisitInvestigation,
+)
 from remediation.models import EntryReview, Evidence, RemediationEntry, RemediationStatus
 from remediation.services import CheckedFile, record_entry
 from tests.conftest import PASSWORD, make_user
@@ -440,6 +450,94 @@ def _class_rows(what: str) -> Model:
 
 def _of_class(name: str, what: str) -> Callable[[World, str], str]:
     return lambda w, ownership: reverse(name, args=[_class_rows(what).pk])
+
+
+# --- self-inspection rounds: "own" asks ICT戦略課, "other" asks 人事課 only ---------------
+
+
+def _inspection(w: World, ownership: str) -> InspectionRound:
+    name = f"点検 {ownership}" + ("" if ownership == "own" else f" {OTHER_AUDIT_MARKER}")
+    existing = InspectionRound.objects.filter(name=name).first()
+    if existing is not None:
+        return existing
+    auditor: User = w.users["auditor"]  # type: ignore[assignment]
+    checklist = inspection_services.create_checklist(
+        fiscal_year=2021, name=f"点検票 {ownership}", user=auditor
+    )
+    category = inspection_services.add_category(
+        checklist, number="(1)", title="巡回の実施", user=auditor
+    )
+    inspection_services.add_item(
+        category, number="①", question="巡回の実施", result_phrase="巡回が実施されている",
+        user=auditor,
+    )  # fmt: skip
+    return inspection_services.open_inspection_round(
+        name=name,
+        fiscal_year=2021,
+        kind="self",
+        checklist=checklist,
+        departments=[w.ict if ownership == "own" else w.jinji],
+        start_date=datetime.date(2021, 7, 1),
+        deadline=datetime.date(2021, 8, 31),
+        user=auditor,
+    )
+
+
+def _inspection_department(w: World, ownership: str) -> Department:
+    return w.ict if ownership == "own" else w.jinji
+
+
+def _inspection_item(w: World, ownership: str) -> ChecklistItem:
+    return ChecklistItem.objects.get(category__checklist=_inspection(w, ownership).checklist)
+
+
+def _answer_payload(w: World, ownership: str) -> dict[str, Any]:
+    item = _inspection_item(w, ownership)
+    return {f"item_{item.pk}": str(item.options.get(label="実施").pk)}
+
+
+def _submitted(w: World, ownership: str) -> str:
+    """A round whose department has submitted (the review's URL)."""
+    round_ = _inspection(w, ownership)
+    department = _inspection_department(w, ownership)
+    if not InspectionResponse.objects.filter(round=round_).exists():
+        auditor: User = w.users["auditor"]  # type: ignore[assignment]
+        inspection_services.save_answers(
+            round_,
+            department,
+            {
+                int(k[5:]): inspection_services.AnswerInput(int(v))
+                for k, v in _answer_payload(w, ownership).items()
+            },
+            user=auditor,
+        )
+        inspection_services.submit_response(round_, department, user=auditor)
+    return reverse("response_review", args=[round_.pk, department.pk])
+
+
+def _unused_checklist() -> Checklist:
+    checklist, _ = Checklist.objects.get_or_create(fiscal_year=2022, name="未使用の点検票")
+    if not checklist.categories.exists():
+        checklist.categories.create(number="(1)", title="分類")
+    return checklist
+
+
+def _visit(w: World) -> VisitInvestigation:
+    existing = VisitInvestigation.objects.first()
+    if existing is not None:
+        return existing
+    return inspection_services.create_visit(
+        name="訪問調査 マトリクス", fiscal_year=2021, departments=[w.jinji],
+        user=w.users["auditor"],  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def _of_inspection(name: str) -> Callable[[World, str], str]:
+    return lambda w, o: reverse(name, args=[_inspection(w, o).pk])
+
+
+def _of_inspection_as(name: str, fmt: str) -> Callable[[World, str], str]:
+    return lambda w, o: reverse(name, args=[_inspection(w, o).pk, fmt])
 
 
 def _shiteki_pk() -> int:
@@ -843,6 +941,119 @@ CASES: tuple[Case, ...] = (
         _of_audit_as("audit_summary_export", "xlsx"), AUDIT_OBJECTS,
         get=same(E404), post=same(E405),
     ),
+    # inspections/urls.py: checklists, visits and reviews for the audit office (managers
+    # read checklists and visits); rounds and answers scoped to the departments asked.
+    Case(
+        "inspection_list", "inspection_list", _plain("inspection_list"), NONE,
+        get=same(OK), post=same(E405),
+    ),
+    Case(
+        "checklist_create", "checklist_create", _plain("checklist_create"), NONE,
+        get=EDITORS_GET, post=EDITORS_POST,
+        payload=lambda w, o: {"fiscal_year": "2021", "name": "マトリクスの点検票"},
+        post_changes_data=True,
+    ),
+    Case(
+        "checklist_detail", "checklist_detail",
+        lambda w, o: reverse("checklist_detail", args=[_inspection(w, "own").checklist_id]),
+        NONE, get=row(LOGIN, E404, E404, E404, OK, OK, OK), post=same(E405),
+    ),
+    Case(
+        "checklist_copy", "checklist_copy",
+        lambda w, o: reverse("checklist_copy", args=[_inspection(w, "own").checklist_id]),
+        NONE, get=EDITORS_GET, post=EDITORS_POST,
+        payload=lambda w, o: {"fiscal_year": "2022", "name": "複写した点検票"},
+        post_changes_data=True,
+    ),
+    Case(
+        "category_add", "category_add",
+        lambda w, o: reverse("category_add", args=[_unused_checklist().pk]), NONE,
+        get=POST_ONLY_EDITORS_GET, post=EDITORS_POST,
+        payload=lambda w, o: {"category-number": "(9)", "category-title": "追加した分類"},
+        post_changes_data=True,
+    ),
+    Case(
+        "item_add", "item_add",
+        lambda w, o: reverse("item_add", args=[_unused_checklist().pk]), NONE,
+        get=EDITORS_GET, post=EDITORS_POST,
+        payload=lambda w, o: {
+            "category": str(_unused_checklist().categories.get().pk), "number": "⑨",
+            "question": "追加した項目", "result_phrase": "実施されている",
+            "options": "実施\n未実施*", "allows_other_text": "on",
+        },
+        post_changes_data=True,
+    ),
+    Case(
+        "inspection_round_create", "inspection_round_create",
+        # The checklist the payload names is made with the URL, before the snapshot.
+        lambda w, o: (_inspection(w, "own"), reverse("inspection_round_create"))[1], NONE, get=EDITORS_GET, post=EDITORS_POST,
+        payload=lambda w, o: {
+            "name": "マトリクスの点検", "fiscal_year": "2021", "kind": "self",
+            "checklist": str(_inspection(w, "own").checklist_id),
+            "departments": [str(w.ict.pk)], "start_date": "2021-07-01",
+            "deadline": "2021-08-31",
+        },
+        post_changes_data=True,
+    ),
+    Case(
+        "inspection_round_detail", "inspection_round_detail",
+        _of_inspection("inspection_round_detail"), AUDIT_OBJECTS,
+        get=READ_ONE, post=same(E405),
+    ),
+    Case(
+        "response_form", "response_form",
+        lambda w, o: reverse(
+            "response_form", args=[_inspection(w, o).pk, _inspection_department(w, o).pk]
+        ),
+        AUDIT_OBJECTS, get=READ_ONE,
+        # Staff answer for their own department, the office may type a paper answer in;
+        # managers only read.
+        post=row(LOGIN, E404, OK, E404, E404, OK, OK),
+        payload=_answer_payload, post_changes_data=True,
+    ),
+    Case(
+        "response_review", "response_review", _submitted, AUDIT_OBJECTS,
+        get=POST_ONLY_EDITORS_GET, post=EDITORS_POST,
+        payload=lambda w, o: {"decision": "accept"}, post_changes_data=True,
+    ),
+    Case(
+        "inspection_results", "inspection_results", _of_inspection("inspection_results"),
+        AUDIT_OBJECTS, get=READ_ONE, post=same(E405),
+    ),
+    *(
+        Case(
+            f"inspection_results_export.{fmt}", "inspection_results_export",
+            _of_inspection_as("inspection_results_export", fmt),
+            AUDIT_OBJECTS, get=READ_ONE, post=same(E405),
+        )
+        for fmt in ("pdf", "xlsx", "csv")
+    ),
+    Case(
+        "inspection_results_export.unknown", "inspection_results_export",
+        lambda w, o: reverse("inspection_results_export", args=[_inspection(w, o).pk, "docx"]),
+        AUDIT_OBJECTS, get=same(E404), post=same(E405),
+    ),
+    Case(
+        "item_note", "item_note",
+        lambda w, o: reverse(
+            "item_note", args=[_inspection(w, o).pk, _inspection_item(w, o).pk]
+        ),
+        AUDIT_OBJECTS, get=EDITORS_GET, post=EDITORS_POST,
+        payload=lambda w, o: {"other_lines": "選んだ回答", "direction": "今後の方向性"},
+        post_changes_data=True,
+    ),
+    Case(
+        "visit_create", "visit_create", _plain("visit_create"), NONE,
+        get=EDITORS_GET, post=EDITORS_POST,
+        payload=lambda w, o: {
+            "name": "マトリクスの訪問調査", "fiscal_year": "2021", "departments": [str(w.ict.pk)],
+        },
+        post_changes_data=True,
+    ),
+    Case(
+        "visit_detail", "visit_detail", lambda w, o: reverse("visit_detail", args=[_visit(w).pk]),
+        NONE, get=row(LOGIN, E404, E404, E404, OK, OK, OK), post=same(E405),
+    ),
 )  # fmt: skip
 
 # --- incidents/urls.py: the security incident register ------------------------------------
@@ -1078,6 +1289,12 @@ def snapshot() -> dict[str, object]:
                 ReportingRound,
                 Incident,
                 IncidentType,
+                Checklist,
+                InspectionRound,
+                InspectionResponse,
+                Answer,
+                ItemNote,
+                VisitInvestigation,
             )
         },
         "incidents": list(

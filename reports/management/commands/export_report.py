@@ -65,6 +65,10 @@ class Command(BaseCommand):
             help="--incidents と共に: この年度までをまとめて出力 (with --incidents: up to this"
             " fiscal year)",
         )
+        parser.add_argument(
+            "--round",
+            help="自己点検・調査の結果: 点検・調査の ID または名称 (inspection round id or name)",
+        )
         parser.add_argument("--fiscal-year", help="年度: 2020 または 令和2年度 (fiscal year)")
         parser.add_argument(
             "--department",
@@ -93,6 +97,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options.get("incidents") is not None and options.get("round"):
+            raise CommandError(
+                "--incidents と --round は同時に使えません。 (use --incidents or --round, not both)"
+            )
         if options.get("incidents") is not None:
             self._export_incidents(options)
             return
@@ -100,6 +108,9 @@ class Command(BaseCommand):
             raise CommandError(
                 "--through は --incidents と共に使います。 (--through needs --incidents)"
             )
+        if options.get("round"):
+            self._export_round(options)
+            return
         report_type = REPORT_TYPES.get(str(options["report"]).lower())
         if report_type is None:
             codes = " / ".join(REPORT_TYPES)
@@ -234,6 +245,43 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{target} に出力しました（セキュリティ障害 {doc.total} 件, {len(content):,} バイト）。"
             f" (wrote {target})"
+        )
+
+    def _export_round(self, options: dict[str, Any]) -> None:
+        """A self-inspection or survey round's results (inspections.exports), as `--user`
+        would download them."""
+        from inspections.access import visible_rounds
+        from inspections.exports import RESULT_FORMATS, render_round_results
+
+        unused = [f for n, f in {**SELECTION_OPTIONS, "audit": "--audit"}.items() if options.get(n)]
+        if unused:
+            flags = " ".join(unused)
+            raise CommandError(
+                f"{flags} は --round と一緒には使えません。 ({flags} do not apply to --round)"
+            )
+        export = RESULT_FORMATS.get(str(options["fmt"]).lower())
+        if export is None:
+            raise CommandError(
+                f"形式 {options['fmt']!r} には対応していません。pdf / xlsx / csv から選んでください。"
+                f" (unknown format {options['fmt']!r}; use pdf, xlsx or csv)"
+            )
+        target = checked_output_path(options["output"])
+        user = self._user(options.get("user"))
+        wanted = str(options["round"]).strip()
+        rounds = visible_rounds(user)
+        matches = list(rounds.filter(pk=int(wanted))) if wanted.isdigit() else []
+        if not matches:
+            matches = list(rounds.filter(name=wanted))
+        if not matches:
+            raise CommandError(
+                f"--round {wanted!r} の点検・調査は見つからないか、利用者"
+                f" {user.get_username()!r} には閲覧できません。"
+                f" (no inspection round {wanted!r} visible to {user.get_username()!r})"
+            )
+        content = render_round_results(matches[0], export.code)
+        write_atomically(target, content)
+        self.stdout.write(
+            f"{target} に出力しました（{matches[0].name}, {len(content):,} バイト）。 (wrote {target})"
         )
 
     def _user(self, username: str | None) -> User:
