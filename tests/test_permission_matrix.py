@@ -1339,6 +1339,30 @@ def _leak_requests() -> list[Any]:
             (f"export.{fmt}?q=other", url("report_export", fmt, q=jinji_words)),
         ]
     requests.append(("export.pdf?all", url("report_export", "pdf", audit=empty)))
+
+    def inspection(name: str, *extra: str) -> Callable[[World], str]:
+        """Both rounds exist (the other one is named with 人事課's marker); the page is
+        the own round's."""
+
+        def build(w: World) -> str:
+            _inspection(w, "other")
+            own = _inspection(w, "own")
+            if name == "inspection_list":
+                return reverse(name)
+            args: list[object] = [own.pk]
+            if name == "response_form":
+                args.append(w.ict.pk)
+            return reverse(name, args=[*args, *extra])
+
+        return build
+
+    requests += [
+        ("inspection_list", inspection("inspection_list")),
+        ("inspection_round_detail(own)", inspection("inspection_round_detail")),
+        ("response_form(own)", inspection("response_form")),
+        ("inspection_results(own)", inspection("inspection_results")),
+        ("inspection_results.csv(own)", inspection("inspection_results_export", "csv")),
+    ]
     return [pytest.param(build, id=name) for name, build in requests]
 
 
@@ -1374,6 +1398,10 @@ def test_staff_never_receive_another_departments_data(client, world_with_entries
             id="export.pdf",
         ),
         pytest.param(lambda w: reverse("audit_summary", args=[w.own_audit.pk]), id="audit_summary"),
+        pytest.param(
+            lambda w: (_inspection(w, "other"), reverse("inspection_list"))[1],
+            id="inspection_list",
+        ),
         pytest.param(
             lambda w: reverse("audit_summary_export", args=[w.own_audit.pk, "pdf"]),
             id="audit_summary_export.pdf",
