@@ -520,6 +520,18 @@ def _unused_checklist() -> Checklist:
     return checklist
 
 
+def _unused_item() -> ChecklistItem:
+    category = _unused_checklist().categories.get(number="(1)")
+    item = category.items.first()
+    if item is None:
+        item = category.items.create(number="①", question="消す項目", result_phrase="実施")
+    return item
+
+
+def _empty_category() -> Any:
+    return _unused_checklist().categories.get_or_create(number="(8)", defaults={"title": "空"})[0]
+
+
 def _visit(w: World) -> VisitInvestigation:
     existing = VisitInvestigation.objects.first()
     if existing is not None:
@@ -975,11 +987,25 @@ CASES: tuple[Case, ...] = (
         lambda w, o: reverse("item_add", args=[_unused_checklist().pk]), NONE,
         get=EDITORS_GET, post=EDITORS_POST,
         payload=lambda w, o: {
-            "category": str(_unused_checklist().categories.get().pk), "number": "⑨",
+            "category": str(_unused_checklist().categories.get(number="(1)").pk), "number": "⑨",
             "question": "追加した項目", "result_phrase": "実施されている",
             "options": "実施\n未実施*", "allows_other_text": "on",
         },
         post_changes_data=True,
+    ),
+    Case(
+        "item_delete", "item_delete",
+        lambda w, o: reverse(
+            "item_delete", args=[_unused_checklist().pk, _unused_item().pk]
+        ),
+        NONE, get=POST_ONLY_EDITORS_GET, post=EDITORS_POST, post_changes_data=True,
+    ),
+    Case(
+        "category_delete", "category_delete",
+        lambda w, o: reverse(
+            "category_delete", args=[_unused_checklist().pk, _empty_category().pk]
+        ),
+        NONE, get=POST_ONLY_EDITORS_GET, post=EDITORS_POST, post_changes_data=True,
     ),
     Case(
         "inspection_round_create", "inspection_round_create",
