@@ -303,7 +303,7 @@ class InspectionResponse(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.round_id}/{self.department_id}"
+        return f"{self.round.name}／{self.department.full_name}"
 
     @property
     def is_editable(self) -> bool:

@@ -176,6 +176,35 @@ def add_item(
 
 @logs_acting_user
 @transaction.atomic
+def delete_item(item: ChecklistItem, *, user: User) -> None:
+    """An item goes while its checklist is unused and no other item depends on it."""
+    _require_manager(user)
+    _require_editable(item.category.checklist)
+    dependents = ChecklistItem.objects.filter(depends_on__item=item)
+    if dependents.exists():
+        names = "、".join(
+            f"{d.category.number}{d.number}" for d in dependents.select_related("category")
+        )
+        raise InspectionNotAllowed(
+            f"項目 {names} がこの項目の回答を前提にしているため削除できません。"
+        )
+    item.options.all().delete()
+    item.applies_to.clear()
+    item.delete()
+
+
+@logs_acting_user
+@transaction.atomic
+def delete_category(category: ChecklistCategory, *, user: User) -> None:
+    _require_manager(user)
+    _require_editable(category.checklist)
+    if category.items.exists():
+        raise InspectionNotAllowed("項目のある分類は削除できません。先に項目を削除してください。")
+    category.delete()
+
+
+@logs_acting_user
+@transaction.atomic
 def copy_checklist(source: Checklist, *, fiscal_year: int, name: str, user: User) -> Checklist:
     """A new year's checklist as a copy of `source`: categories, items, options, the
     departments each item applies to (a retired one by its successor) and the answers

@@ -9,6 +9,12 @@ urlpatterns = [
     path("checklists/<int:pk>/copy/", views.checklist_copy, name="checklist_copy"),
     path("checklists/<int:pk>/categories/new/", views.category_add, name="category_add"),
     path("checklists/<int:pk>/items/new/", views.item_add, name="item_add"),
+    path("checklists/<int:pk>/items/<int:item>/delete/", views.item_delete, name="item_delete"),
+    path(
+        "checklists/<int:pk>/categories/<int:category>/delete/",
+        views.category_delete,
+        name="category_delete",
+    ),
     path("rounds/new/", views.inspection_round_create, name="inspection_round_create"),
     path("rounds/<int:pk>/", views.inspection_round_detail, name="inspection_round_detail"),
     path(

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from audits.access import department_scope, sees_everything
+from audits.access import department_scope, get_or_404, sees_everything
 from audits.forms import attach_errors
 from audits.http import AuthenticatedHttpRequest
 from audits.pages import editors_only
@@ -47,7 +47,7 @@ from inspections.forms import (
     RoundForm,
     VisitForm,
 )
-from inspections.models import InspectionResponse, ResponseState
+from inspections.models import ChecklistItem, InspectionResponse, ResponseState
 from inspections.progress import COLUMNS, round_progress
 from inspections.results import build_results
 from reports.render import content_disposition
@@ -187,6 +187,34 @@ def item_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         {"form": form, "checklist": checklist},
         status=400 if form.errors else 200,
     )
+
+
+@editors_only
+@require_POST
+def item_delete(request: AuthenticatedHttpRequest, pk: int, item: int) -> HttpResponse:
+    checklist = managed_checklist(request.user, pk)
+    target = get_or_404(ChecklistItem.objects.filter(category__checklist=checklist), item)
+    try:
+        services.delete_item(target, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "項目を削除しました。")
+    return redirect("checklist_detail", pk=checklist.pk)
+
+
+@editors_only
+@require_POST
+def category_delete(request: AuthenticatedHttpRequest, pk: int, category: int) -> HttpResponse:
+    checklist = managed_checklist(request.user, pk)
+    target = get_or_404(checklist.categories.all(), category)
+    try:
+        services.delete_category(target, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "分類を削除しました。")
+    return redirect("checklist_detail", pk=checklist.pk)
 
 
 @editors_only

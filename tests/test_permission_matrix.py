@@ -522,6 +522,18 @@ def _unused_checklist() -> Checklist:
     return checklist
 
 
+def _unused_item() -> ChecklistItem:
+    category = _unused_checklist().categories.get(number="(1)")
+    item = category.items.first()
+    if item is None:
+        item = category.items.create(number="①", question="消す項目", result_phrase="実施")
+    return item
+
+
+def _empty_category() -> Any:
+    return _unused_checklist().categories.get_or_create(number="(8)", defaults={"title": "空"})[0]
+
+
 def _visit(w: World) -> VisitInvestigation:
     existing = VisitInvestigation.objects.first()
     if existing is not None:
@@ -977,11 +989,25 @@ CASES: tuple[Case, ...] = (
         lambda w, o: reverse("item_add", args=[_unused_checklist().pk]), NONE,
         get=EDITORS_GET, post=EDITORS_POST,
         payload=lambda w, o: {
-            "category": str(_unused_checklist().categories.get().pk), "number": "⑨",
+            "category": str(_unused_checklist().categories.get(number="(1)").pk), "number": "⑨",
             "question": "追加した項目", "result_phrase": "実施されている",
             "options": "実施\n未実施*", "allows_other_text": "on",
         },
         post_changes_data=True,
+    ),
+    Case(
+        "item_delete", "item_delete",
+        lambda w, o: reverse(
+            "item_delete", args=[_unused_checklist().pk, _unused_item().pk]
+        ),
+        NONE, get=POST_ONLY_EDITORS_GET, post=EDITORS_POST, post_changes_data=True,
+    ),
+    Case(
+        "category_delete", "category_delete",
+        lambda w, o: reverse(
+            "category_delete", args=[_unused_checklist().pk, _empty_category().pk]
+        ),
+        NONE, get=POST_ONLY_EDITORS_GET, post=EDITORS_POST, post_changes_data=True,
     ),
     Case(
         "inspection_round_create", "inspection_round_create",
@@ -1503,6 +1529,30 @@ def _leak_requests() -> list[Any]:
             (f"export.{fmt}?q=other", url("report_export", fmt, q=jinji_words)),
         ]
     requests.append(("export.pdf?all", url("report_export", "pdf", audit=empty)))
+
+    def inspection(name: str, *extra: str) -> Callable[[World], str]:
+        """Both rounds exist (the other one is named with 人事課's marker); the page is
+        the own round's."""
+
+        def build(w: World) -> str:
+            _inspection(w, "other")
+            own = _inspection(w, "own")
+            if name == "inspection_list":
+                return reverse(name)
+            args: list[object] = [own.pk]
+            if name == "response_form":
+                args.append(w.ict.pk)
+            return reverse(name, args=[*args, *extra])
+
+        return build
+
+    requests += [
+        ("inspection_list", inspection("inspection_list")),
+        ("inspection_round_detail(own)", inspection("inspection_round_detail")),
+        ("response_form(own)", inspection("response_form")),
+        ("inspection_results(own)", inspection("inspection_results")),
+        ("inspection_results.csv(own)", inspection("inspection_results_export", "csv")),
+    ]
     return [pytest.param(build, id=name) for name, build in requests]
 
 
@@ -1538,6 +1588,10 @@ def test_staff_never_receive_another_departments_data(client, world_with_entries
             id="export.pdf",
         ),
         pytest.param(lambda w: reverse("audit_summary", args=[w.own_audit.pk]), id="audit_summary"),
+        pytest.param(
+            lambda w: (_inspection(w, "other"), reverse("inspection_list"))[1],
+            id="inspection_list",
+        ),
         pytest.param(
             lambda w: reverse("audit_summary_export", args=[w.own_audit.pk, "pdf"]),
             id="audit_summary_export.pdf",

@@ -233,3 +233,16 @@ def test_digest_reminds_staff_of_their_unsubmitted_round_and_the_office_once_lat
     office = DigestPlanner(datetime.date(2024, 9, 2)).for_user(auditor)
     assert office is not None
     assert {d.code for d in office.inspections[0].departments} == {"ict", "kikaku"}
+
+
+def test_an_item_others_depend_on_is_not_deleted_and_a_used_checklist_keeps_its_items(
+    sheet, auditor
+):
+    with pytest.raises(InspectionNotAllowed, match=r"\(2\)②"):
+        services.delete_item(sheet.memo, user=auditor)
+    services.delete_item(sheet.memo_paper, user=auditor)
+    services.delete_item(sheet.memo, user=auditor)
+    with pytest.raises(InspectionNotAllowed):
+        services.delete_category(sheet.patrol.category, user=auditor)
+    services.delete_category(sheet.memo.category, user=auditor)
+    assert [c.number for c in sheet.checklist.categories.all()] == ["(1)"]
