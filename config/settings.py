@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "accounts",
     "backups",
     "history",
+    "organisation",
 ]
 
 MIDDLEWARE = [
@@ -287,6 +288,11 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "remediation.RemediationEntry",
     "remediation.Evidence",
     "remediation.RemediationStatus",
+    "audits.Membership",
+    {"model": "organisation.Reorganisation", "m2m_fields": ["sources", "targets"]},
+    "organisation.DepartmentName",
+    "organisation.FindingTransfer",
+    "organisation.PersonnelChange",
 )
 
 SESSION_COOKIE_HTTPONLY = True

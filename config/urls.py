@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include("followup.urls")),
     path("reports/", include("reports.urls")),
     path("", include("history.urls")),
+    path("", include("organisation.urls")),
     path("dashboard/", dashboard, name="dashboard"),
 ]
 
