@@ -181,6 +181,12 @@ def administrator(kansaka) -> User:
 
 
 @pytest.fixture
+def committee(kansaka) -> User:
+    """A 監査委員: reads everything, changes nothing."""
+    return make_user(Role.AUDIT_COMMITTEE, kansaka, "committee")
+
+
+@pytest.fixture
 def kinds(db) -> dict[str, FindingKind]:
     return {k.code: k for k in FindingKind.objects.all()}
 
