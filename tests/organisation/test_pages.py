@@ -276,3 +276,39 @@ def test_department_tree_query_count_is_fixed(
     with django_assert_num_queries(4):
         response = admin_client.get(reverse("department_tree"))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_handover_query_count_is_fixed(
+    admin_client, ict, make_finding, make_entry, count, django_assert_num_queries
+):
+    for i in range(count):
+        finding = make_finding(label=f"({i})")
+        make_entry(finding, review="returned")
+    # 1 session, 2 the user, 3 their groups (role), 4 the department, 5 the successor
+    # links, 6 open findings, 7 returned reports, 8 reporting rounds, 9 current staff.
+    with django_assert_num_queries(9):
+        response = admin_client.get(reverse("department_handover", args=[ict.pk]))
+    assert response.status_code == 200
+    assert len(response.context["returned"]) == count
+
+
+def test_log_page_names_the_organisation_changes(admin_client, ict, jinji):
+    admin_client.post(
+        reverse("reorganisation_create"),
+        {
+            "kind": "abolish", "effective_date": datetime.date.today().isoformat(),
+            "sources": [str(ict.pk)], "targets": [str(jinji.pk)],
+        },
+    )  # fmt: skip
+    reorg = Reorganisation.objects.get()
+    admin_client.post(reverse("reorganisation_apply", args=[reorg.pk]))
+    page = admin_client.get(reverse("log_list")).content.decode()
+    assert "組織改編を適用" in page
+
+
+def test_committee_sees_reports_but_no_organisation_page(client, committee):
+    client.force_login(committee)
+    assert client.get(reverse("home")).url == reverse("dashboard")
+    assert client.get(reverse("dashboard")).status_code == 200
+    assert client.get(reverse("department_tree")).status_code == 404

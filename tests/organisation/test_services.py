@@ -242,3 +242,55 @@ def test_departments_as_of_handles_a_move_between_bureaus(administrator, soumu, 
     )  # fmt: skip
     assert departments_as_of(YESTERDAY)[ict.pk].full_name == "総務部 ICT戦略課"
     assert departments_as_of(TODAY)[ict.pk].full_name == "財政部 ICT戦略課"
+
+
+def test_split_addresses_open_findings_to_every_successor(administrator, soumu, ict, finding):
+    a = create_department(
+        name="基盤課", code="kiban", parent=soumu, sort_order=1, user=administrator
+    )
+    b = create_department(
+        name="推進課", code="suishin", parent=soumu, sort_order=2, user=administrator
+    )
+    reorg = plan_reorganisation(
+        kind="split", effective_date=TODAY, sources=[ict], targets=[a, b], user=administrator
+    )
+    assert preview(reorg).memberships == []  # people move by 人事異動 at a split
+    apply_reorganisation(reorg, user=administrator)
+    assert set(finding.departments.all()) == {a, b}
+    then = departments_as_of(YESTERDAY)
+    assert then[ict.pk].full_name == "総務部 ICT戦略課"
+
+
+def test_abolish_hands_over_to_the_successor_and_earlier_reports_keep_it(
+    administrator, manager, ict, jinji, finding
+):
+    reorg = plan_reorganisation(
+        kind="abolish", effective_date=TODAY, sources=[ict], targets=[jinji], user=administrator
+    )
+    apply_reorganisation(reorg, user=administrator)
+    assert list(finding.departments.all()) == [jinji]
+    report = build_report(manager, Selection(as_of=YESTERDAY))
+    rows = [row for block in report.audits for _, _, row in block.rows()]
+    assert rows[0].departments == ("総務部 ICT戦略課",)
+
+
+def test_a_second_plan_for_the_same_department_is_refused(administrator, ict, jinji):
+    plan_reorganisation(
+        kind="rename", effective_date=TODAY, sources=[ict], new_name="新課", user=administrator
+    )
+    with pytest.raises(OrganisationError, match="適用前の組織改編"):
+        plan_reorganisation(
+            kind="abolish", effective_date=TODAY, sources=[ict], targets=[jinji],
+            user=administrator,
+        )  # fmt: skip
+
+
+def test_applying_twice_is_refused(administrator, ict):
+    reorg = plan_reorganisation(
+        kind="rename", effective_date=TODAY, sources=[ict], new_name="新課", user=administrator
+    )
+    apply_reorganisation(reorg, user=administrator)
+    with pytest.raises(OrganisationError, match="適用済"):
+        apply_reorganisation(reorg, user=administrator)
+    ict.refresh_from_db()
+    assert ict.name == "新課"
