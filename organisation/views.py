@@ -14,6 +14,7 @@ import datetime
 import secrets
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -25,6 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.views import administrators_only
 from audits.access import get_or_404, visible_departments
+from audits.forms import form_field, grouped_department_choices
 from audits.http import AuthenticatedHttpRequest
 from audits.models import Department, Membership, User
 from audits.roles import ROLE_PRECEDENCE
@@ -317,8 +319,9 @@ def reorganisation_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
 @require_safe
 def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PersonSearchForm(request.GET or None)
-    field = form.fields["department"]
-    field.queryset = Department.objects.select_related("parent")  # type: ignore[attr-defined]
+    field = form_field(form, "department", forms.ModelChoiceField)
+    field.queryset = Department.objects.select_related("parent")
+    field.widget.choices = grouped_department_choices(field.queryset, "すべて")
     people_qs = User.objects.all()
     if form.is_valid():
         data = form.cleaned_data

@@ -75,7 +75,7 @@ def test_administrator_runs_the_organisation(page: Page, demo, shots):
     page.get_by_label("ログインID").fill("dx1")
     page.get_by_label("氏名").fill("推進 一郎")
     page.get_by_label("役割").select_option(label="所管課担当")
-    page.get_by_label("所属を名前・コードで絞り込む").fill("デジタル")
+    page.get_by_label("所属を名前で絞り込む").fill("デジタル")
     picker = page.locator("#id_departments_group")
     expect(picker.get_by_label("人事課", exact=True)).to_be_hidden()
     picker.get_by_label("デジタル推進課", exact=True).check()

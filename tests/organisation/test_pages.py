@@ -312,3 +312,13 @@ def test_committee_sees_reports_but_no_organisation_page(client, committee):
     assert client.get(reverse("home")).url == reverse("dashboard")
     assert client.get(reverse("dashboard")).status_code == 200
     assert client.get(reverse("department_tree")).status_code == 404
+
+
+def test_department_pickers_are_grouped_by_bureau(admin_client, audit, ict, jinji, kansaka):
+    """The audit form's checkboxes carry the filter box (static JS); the finding list's
+    department select is grouped in <optgroup>s per 部局."""
+    form = admin_client.get(reverse("audit_edit", args=[audit.pk])).content.decode()
+    assert "data-department-filter" in form and "department-filter.js" in form
+    listing = admin_client.get(reverse("finding_list")).content.decode()
+    assert '<optgroup label="総務部">' in listing
+    assert "ICT戦略課" in listing.split('<optgroup label="総務部">')[1].split("</optgroup>")[0]
