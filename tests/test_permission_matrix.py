@@ -507,6 +507,10 @@ def _transfer_file(w: World, ownership: str) -> dict[str, Any]:
     return {"file": SimpleUploadedFile("idou.csv", text.encode(), "text/csv")}
 
 
+def _of_reorganisation(name: str) -> Callable[[World, str], str]:
+    return lambda w, ownership: reverse(name, args=[w.reorganisation().pk])
+
+
 def _person_form(w: World, ownership: str, username: str) -> dict[str, Any]:
     return {
         "username": username,
@@ -949,8 +953,8 @@ CASES: tuple[Case, ...] = (
     ),
     *(
         Case(
-            name, name, lambda w, o, name=name: reverse(name, args=[w.reorganisation().pk]),
-            NONE, get=ADMINS_POST_ONLY, post=ADMINS, post_changes_data=True,
+            name, name, _of_reorganisation(name), NONE,
+            get=ADMINS_POST_ONLY, post=ADMINS, post_changes_data=True,
         )
         for name in ("reorganisation_apply", "reorganisation_cancel")
     ),
