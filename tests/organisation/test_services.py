@@ -4,12 +4,13 @@ open findings to the successor, and reports print the names true at their date."
 from __future__ import annotations
 
 import datetime
+import io
 
 import pytest
 from django.utils import timezone
 
 from audits.access import department_scope
-from audits.models import Department, Membership
+from audits.models import Department, Membership, User
 from audits.roles import Role, role_of
 from findings.access import visible_findings
 from organisation.models import FindingTransfer, ReorganisationState
@@ -294,3 +295,19 @@ def test_applying_twice_is_refused(administrator, ict):
         apply_reorganisation(reorg, user=administrator)
     ict.refresh_from_db()
     assert ict.name == "新課"
+
+
+def test_demo_command_adds_the_organisation_demo_once():
+    from django.core.management import call_command
+
+    from organisation.models import Reorganisation
+
+    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", stdout=io.StringIO())
+    reorg = Reorganisation.objects.get()
+    assert reorg.state == ReorganisationState.PLANNED
+    assert preview(reorg).retired  # 戸籍住民課 would retire into 市民課
+    committee = User.objects.get(username="iin")
+    assert role_of(committee) == Role.AUDIT_COMMITTEE
+    ict_user = User.objects.get(username="ict")
+    assert Membership.objects.filter(user=ict_user).count() == 1
