@@ -265,12 +265,20 @@ def plan_reorganisation(
     return reorg
 
 
+def _linked(reorg: Reorganisation, name: str) -> list[Department]:
+    """The sources or targets, from a list page's prefetch when there is one."""
+    cache = getattr(reorg, "_prefetched_objects_cache", {})
+    if name in cache:
+        return list(cache[name])
+    return list(getattr(reorg, name).select_related("parent"))
+
+
 def describe(reorg: Reorganisation) -> str:
     """ "令和7年4月1日 統合: 総務部 A課、総務部 B課 → 総務部 C課"."""
     from audits.wareki import format_wareki
 
-    sources = "、".join(d.full_name for d in reorg.sources.all())
-    targets = "、".join(d.full_name for d in reorg.targets.all())
+    sources = "、".join(d.full_name for d in _linked(reorg, "sources"))
+    targets = "、".join(d.full_name for d in _linked(reorg, "targets"))
     if reorg.kind == ReorganisationKind.RENAME:
         targets = reorg.new_name or ""
         if reorg.new_parent is not None:

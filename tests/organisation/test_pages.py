@@ -322,3 +322,42 @@ def test_department_pickers_are_grouped_by_bureau(admin_client, audit, ict, jinj
     listing = admin_client.get(reverse("finding_list")).content.decode()
     assert '<optgroup label="総務部">' in listing
     assert "ICT戦略課" in listing.split('<optgroup label="総務部">')[1].split("</optgroup>")[0]
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_reorganisation_preview_query_count_is_fixed(
+    admin_client, administrator, ict, jinji, make_finding, count, django_assert_num_queries
+):
+    from organisation.services import plan_reorganisation
+
+    for i in range(count):
+        make_finding(label=f"({i})")
+    reorg = plan_reorganisation(
+        kind="abolish", effective_date=datetime.date.today(), sources=[ict], targets=[jinji],
+        user=administrator,
+    )  # fmt: skip
+    # 1 session, 2 the user, 3 their groups (role), 4 the reorganisation, preview: 5 its
+    # sources, 6 its targets, 7 open findings, 8 their departments, 9 staff who move;
+    # 10 the summary's sources, 11 its targets, 12 the targets shown.
+    with django_assert_num_queries(12):
+        response = admin_client.get(reverse("reorganisation_detail", args=[reorg.pk]))
+    assert len(response.context["plan"].findings) == count
+
+
+@pytest.mark.parametrize("count", [1, 10])
+def test_reorganisation_list_query_count_is_fixed(
+    admin_client, administrator, soumu, count, django_assert_num_queries
+):
+    from organisation.services import plan_reorganisation
+
+    for i in range(count):
+        dept = Department.objects.create(code=f"r{i}", name=f"課{i}", parent=soumu)
+        plan_reorganisation(
+            kind="rename", effective_date=datetime.date.today(), sources=[dept],
+            new_name=f"新{i}", user=administrator,
+        )  # fmt: skip
+    # 1 session, 2 the user, 3 their groups (role), 4 the reorganisations with their
+    # new 部局 and author, 5 their sources, 6 their targets.
+    with django_assert_num_queries(6):
+        response = admin_client.get(reverse("reorganisation_list"))
+    assert len(response.context["reorgs"]) == count
