@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -86,3 +87,18 @@ def departments_of_findings_as_of(
         if from_id not in ids:
             ids.append(from_id)
     return result
+
+
+def names_as_of(day: datetime.date, departments: Iterable[Department]) -> dict[int, str]:
+    """The plain names (課 names, without the 部局) `departments` had on `day`, for pages
+    that print them from departments already loaded: one query."""
+    names = {d.pk: d.name for d in departments}
+    past = DepartmentName.objects.filter(department_id__in=list(names), valid_to__gte=day).order_by(
+        "valid_to", "id"
+    )
+    done: set[int] = set()
+    for row in past:
+        if row.department_id not in done and (row.valid_from is None or row.valid_from <= day):
+            names[row.department_id] = row.name
+            done.add(row.department_id)
+    return names

@@ -311,3 +311,17 @@ def test_demo_command_adds_the_organisation_demo_once():
     assert role_of(committee) == Role.AUDIT_COMMITTEE
     ict_user = User.objects.get(username="ict")
     assert Membership.objects.filter(user=ict_user).count() == 1
+
+
+def test_audit_report_prints_the_audited_department_by_its_name_of_the_time(
+    administrator, manager, ict, audit
+):
+    from reports.summary import build_audit_summary
+
+    update_department(
+        ict, name="デジタル戦略課", code="ict", parent=ict.parent, sort_order=0,
+        correction=False, user=administrator,
+    )  # fmt: skip
+    summary = build_audit_summary(manager, audit)  # 令和2年度: before the rename
+    scope = [row.department for part in summary.parts for row in part.scope]
+    assert scope == ["ICT戦略課"]
