@@ -170,13 +170,7 @@ def department_handover(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     and the reporting rounds still to answer."""
     dept = get_or_404(visible_departments(request.user).select_related("parent"), pk)
     today = timezone.localdate()
-    scope = {dept.pk} | {
-        d
-        for d, s in Department.objects.filter(successor__isnull=False).values_list(
-            "id", "successor_id"
-        )
-        if s == dept.pk
-    }
+    scope = absorbed_by(dept)
     addressed = visible_findings(request.user).filter(departments__in=scope).distinct()
     findings = list(
         addressed.with_status()
@@ -222,6 +216,24 @@ def department_handover(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
             "today": today,
         },
     )
+
+
+def absorbed_by(dept: Department) -> set[int]:
+    """The department and every retired one whose successor chain leads to it."""
+    successor_of = dict(
+        Department.objects.filter(successor__isnull=False).values_list("id", "successor_id")
+    )
+    scope = {dept.pk}
+    for start in successor_of:
+        seen: set[int] = set()
+        node: int | None = start
+        while node is not None and node not in seen:
+            if node == dept.pk:
+                scope.add(start)
+                break
+            seen.add(node)
+            node = successor_of.get(node)
+    return scope
 
 
 # --- reorganisations --------------------------------------------------------------------

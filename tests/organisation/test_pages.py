@@ -361,3 +361,14 @@ def test_reorganisation_list_query_count_is_fixed(
     with django_assert_num_queries(6):
         response = admin_client.get(reverse("reorganisation_list"))
     assert len(response.context["reorgs"]) == count
+
+
+def test_handover_includes_findings_of_departments_absorbed_twice(
+    admin_client, soumu, ict, jinji, kansaka, finding
+):
+    """ICT戦略課 retired into 人事課, which later retired into 監査課: a finding still
+    addressed to ICT戦略課 (closed ones stay) is inherited by 監査課."""
+    Department.objects.filter(pk=ict.pk).update(is_active=False, successor=jinji)
+    Department.objects.filter(pk=jinji.pk).update(is_active=False, successor=kansaka)
+    page = admin_client.get(reverse("department_handover", args=[kansaka.pk])).content.decode()
+    assert finding.title in page
