@@ -325,3 +325,20 @@ def test_audit_report_prints_the_audited_department_by_its_name_of_the_time(
     summary = build_audit_summary(manager, audit)  # 令和2年度: before the rename
     scope = [row.department for part in summary.parts for row in part.scope]
     assert scope == ["ICT戦略課"]
+
+
+def test_command_applies_what_is_due_and_refuses_a_bad_date(administrator, ict, jinji, finding):
+    from django.core.management import CommandError, call_command
+
+    later = TODAY + datetime.timedelta(days=2)
+    plan_reorganisation(
+        kind="abolish", effective_date=later, sources=[ict], targets=[jinji], user=administrator
+    )
+    out = io.StringIO()
+    call_command("apply_scheduled_changes", stdout=out)
+    assert "組織改編 0件" in out.getvalue()
+    call_command("apply_scheduled_changes", "--date", later.isoformat(), stdout=out)
+    assert "組織改編 1件" in out.getvalue()
+    assert list(finding.departments.all()) == [jinji]
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("apply_scheduled_changes", "--date", "令和8年")

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from organisation.scheduled import apply_due
+from organisation.tasks import apply_scheduled_changes
 
 
 class Command(BaseCommand):
@@ -17,6 +18,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--date", help="この日として実行する（YYYY-MM-DD、既定は今日）")
+        parser.add_argument(
+            "--enqueue", action="store_true", help="適用をタスクキュー（db_worker）に任せる"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         day = timezone.localdate()
@@ -25,5 +29,9 @@ class Command(BaseCommand):
                 day = datetime.date.fromisoformat(options["date"])
             except ValueError:
                 raise CommandError("--date は YYYY-MM-DD で指定してください。") from None
+        if options["enqueue"]:
+            result = apply_scheduled_changes.enqueue(day.isoformat())
+            self.stdout.write(f"{day} の適用をキューに入れました（タスク {result.id}）。")
+            return
         reorgs, changes = apply_due(day)
         self.stdout.write(f"組織改編 {reorgs}件、人事異動 {changes}件を適用しました（{day}）。")
