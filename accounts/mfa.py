@@ -20,7 +20,7 @@ from audits.models import User
 from audits.roles import Role, role_of
 
 # Roles that see every department's data or run the system: never without a second factor.
-ALWAYS_REQUIRED = frozenset({Role.ADMINISTRATOR, Role.AUDITOR, Role.MANAGER})
+ALWAYS_REQUIRED = frozenset({Role.ADMINISTRATOR, Role.AUDITOR, Role.MANAGER, Role.AUDIT_COMMITTEE})
 
 APP_DEVICE_NAME = "認証アプリ"
 RECOVERY_DEVICE_NAME = "回復コード"

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Exists, Model, OuterRef, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from audits.models import Audit, Department, User
+from audits.models import Audit, Department, Membership, User
 from audits.roles import Role, role_of
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 _M = TypeVar("_M", bound=Model)
 
 # Roles that see every department's data.
-SEES_ALL = frozenset({Role.ADMINISTRATOR, Role.AUDITOR, Role.MANAGER})
+SEES_ALL = frozenset({Role.ADMINISTRATOR, Role.AUDITOR, Role.MANAGER, Role.AUDIT_COMMITTEE})
 # Roles that create and edit audits and findings.
 EDITS_AUDITS = frozenset({Role.ADMINISTRATOR, Role.AUDITOR})
 
@@ -44,27 +44,43 @@ def can_review_entries(user: AnyUser) -> bool:
 
 
 def department_scope(user: AnyUser) -> set[int]:
-    """The departments whose findings a member of staff acts for: their own, and the ones
-    it absorbed at a reorganisation (a retired department whose successor chain leads to
-    it), so history survives renames and mergers. Empty for anyone else."""
-    if (
-        role_of(user) != Role.DEPARTMENT_STAFF
-        or not isinstance(user, User)
-        or user.department_id is None
-    ):
+    """The departments whose findings a member of staff acts for: those of their current
+    memberships (a person may act for several), and the ones each absorbed at a
+    reorganisation (a retired department whose successor chain leads to it), so history
+    survives renames and mergers. Empty for anyone else.
+
+    A user who was never given a membership (created before memberships existed, or by
+    hand) acts for their User.department; once any membership exists, only the
+    memberships in force today count, so a transfer takes effect on its 発令日."""
+    if role_of(user) != Role.DEPARTMENT_STAFF or not isinstance(user, User):
         return set()
     if hasattr(user, "_department_scope_cache"):
         return user._department_scope_cache
-    successor_of = dict(
-        Department.objects.filter(successor__isnull=False).values_list("id", "successor_id")
+    memberships = Membership.objects.filter(user_id=user.pk)
+    current = memberships.current().filter(
+        department=OuterRef("pk"), role=Role.DEPARTMENT_STAFF.value
     )
-    own = user.department_id
-    scope = {own}
+    # One query: the successor links, and which departments are the user's own.
+    rows = (
+        Department.objects.filter(
+            Q(successor__isnull=False) | Exists(current) | Q(pk=user.department_id)
+        )
+        .annotate(own=Exists(current), has_any=Exists(memberships))
+        .values_list("id", "successor_id", "own", "has_any")
+    )
+    successor_of: dict[int, int] = {}
+    own: set[int] = set()
+    for dept_id, successor_id, is_own, has_any in rows:
+        if successor_id is not None:
+            successor_of[dept_id] = successor_id
+        if is_own or (not has_any and dept_id == user.department_id):
+            own.add(dept_id)
+    scope = set(own)
     for dept_id in successor_of:
         seen: set[int] = set()
         node: int | None = dept_id
         while node is not None and node not in seen:
-            if node == own:
+            if node in own:
                 scope.add(dept_id)
                 break
             seen.add(node)

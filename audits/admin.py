@@ -15,6 +15,7 @@ from audits.models import (
     AuditKind,
     Department,
     KeyRisk,
+    Membership,
     Section,
     User,
     Viewpoint,
@@ -103,6 +104,17 @@ class UserAdmin(BaseUserAdmin[User]):
         *BaseUserAdmin.add_fieldsets,
         ("所属", {"fields": ("display_name", "department")}),
     )
+
+
+@admin.register(Membership)
+class MembershipAdmin(ReadOnlyAdmin[Membership]):
+    """Memberships change through 職員 and 人事異動 (organisation/), where their dates are
+    kept consistent."""
+
+    list_display = ["user", "department", "role", "valid_from", "valid_to"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "user__display_name", "department__name"]
+    list_select_related = ["user", "department"]
 
 
 @admin.register(AuditKind)

@@ -114,6 +114,40 @@ class DepartmentChoiceField(forms.MultipleChoiceField):
         return [self._by_id[pk] for pk in ids]
 
 
+def grouped_department_choices(
+    departments: Iterable[Department], empty_label: str
+) -> list[tuple[str, Any]]:
+    """Choices of a single department <select>: one <optgroup> per 部局 (the 部局 itself
+    first in it), retired departments marked, in print order. With 400 課 a browser's
+    select is searchable by typing and grouped for the eye; the options are the same
+    whatever renders them."""
+    rows = list(departments)
+    by_parent: dict[int | None, list[Department]] = {}
+    for dept in rows:
+        by_parent.setdefault(dept.parent_id, []).append(dept)
+
+    def label(dept: Department, text: str) -> str:
+        return text if dept.is_active else f"{text}（廃止）"
+
+    def order(dept: Department) -> tuple[bool, int, str]:
+        return (not dept.is_active, dept.sort_order, dept.code)
+
+    choices: list[tuple[str, Any]] = [("", empty_label)]
+    placed: set[int] = set()
+    for top in sorted(by_parent.get(None, []), key=order):
+        options = [(str(top.pk), label(top, f"{top.name}（部局）"))]
+        options += [
+            (str(child.pk), label(child, child.name))
+            for child in sorted(by_parent.get(top.pk, []), key=order)
+        ]
+        placed.update(int(pk) for pk, _ in options)
+        choices.append((top.name, options))
+    rest = [(str(d.pk), label(d, d.full_name)) for d in rows if d.pk not in placed]
+    if rest:
+        choices.append(("その他", rest))
+    return choices
+
+
 def department_field(label: str, required_message: str) -> DepartmentChoiceField:
     return DepartmentChoiceField(label=label, required_message=required_message)
 

@@ -100,6 +100,9 @@ class User(AbstractUser):
         related_name="members",
     )
     display_name = models.CharField("氏名", max_length=100, blank=True)
+    employee_number = models.CharField(
+        "職員番号", max_length=20, blank=True, help_text="人事異動の一覧で職員を特定する番号"
+    )
 
     # Filled once per request by audits.roles.role_of and audits.access.department_scope.
     _role_cache: Role | None
@@ -108,9 +111,60 @@ class User(AbstractUser):
     class Meta(AbstractUser.Meta):
         verbose_name = "利用者"
         verbose_name_plural = "利用者"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee_number"],
+                condition=~Q(employee_number=""),
+                name="user_employee_number_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.get_username()
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def current(self, day: datetime.date | None = None) -> MembershipQuerySet:
+        """The memberships in force on `day` (today when omitted)."""
+        from django.utils import timezone
+
+        day = day or timezone.localdate()
+        return self.filter(
+            Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        )
+
+
+class Membership(models.Model):
+    """A user acting for a department in a role, from valid_from to valid_to (inclusive;
+    open-ended when empty). A person may belong to several departments at once, and a
+    人事異動 ends one membership the day before the next begins, so access follows the
+    person from the 発令日 without anything running on that day."""
+
+    user = models.ForeignKey(
+        User, verbose_name="利用者", on_delete=models.PROTECT, related_name="memberships"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="所属", on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField("役割", max_length=20)
+    valid_from = models.DateField("開始日")
+    valid_to = models.DateField("終了日", null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "所属の割当て"
+        verbose_name_plural = "所属の割当て"
+        ordering = ["user", "valid_from", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="membership_period_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.department} {self.role}"
 
 
 class AuditKind(models.Model):

@@ -1,4 +1,8 @@
-"""The four roles, as Django groups. A user's role is read from their groups only."""
+"""The five roles, as Django groups. A user's role is read from their groups only.
+
+Only 所管課担当 is scoped to departments: which ones is said by the user's dated
+memberships (audits.models.Membership), see audits.access.department_scope.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,8 @@ class Role(StrEnum):
     ADMINISTRATOR = "管理者"
     AUDITOR = "監査担当"
     MANAGER = "管理職"
+    # The audit committee: reads everything, changes nothing (like 管理職).
+    AUDIT_COMMITTEE = "監査委員"
     DEPARTMENT_STAFF = "所管課担当"
 
     @property
@@ -27,6 +33,7 @@ ROLE_PRECEDENCE: tuple[Role, ...] = (
     Role.ADMINISTRATOR,
     Role.AUDITOR,
     Role.MANAGER,
+    Role.AUDIT_COMMITTEE,
     Role.DEPARTMENT_STAFF,
 )
 
@@ -75,6 +82,7 @@ GROUP_PERMISSIONS: dict[Role, list[str]] = {
     ],
     Role.AUDITOR: _VIEW_ALL + _EDIT_AUDITS + ["remediation.add_remediationentry"],
     Role.MANAGER: _VIEW_ALL,
+    Role.AUDIT_COMMITTEE: _VIEW_ALL,
     Role.DEPARTMENT_STAFF: [
         "findings.view_finding",
         "remediation.view_remediationentry",

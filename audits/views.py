@@ -12,6 +12,7 @@ START_PAGES = {
     Role.AUDITOR: "audit_list",
     Role.DEPARTMENT_STAFF: "my_findings",
     Role.MANAGER: "dashboard",
+    Role.AUDIT_COMMITTEE: "dashboard",
 }
 
 

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "accounts",
     "backups",
     "history",
+    "organisation",
 ]
 
 MIDDLEWARE = [
@@ -302,6 +303,11 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "inspections.InspectionResponse",
     "inspections.ItemNote",
     "inspections.VisitInvestigation",
+    "audits.Membership",
+    {"model": "organisation.Reorganisation", "m2m_fields": ["sources", "targets"]},
+    "organisation.DepartmentName",
+    "organisation.FindingTransfer",
+    "organisation.PersonnelChange",
 )
 
 SESSION_COOKIE_HTTPONLY = True

@@ -39,6 +39,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("inspections/", include("inspections.urls")),
     path("", include("history.urls")),
+    path("", include("organisation.urls")),
     path("dashboard/", dashboard, name="dashboard"),
 ]
 

@@ -16,7 +16,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from audits.access import visible_audits, visible_departments
-from audits.forms import form_field
+from audits.forms import form_field, grouped_department_choices
 from audits.wareki import format_fiscal_year
 from findings.models import Finding, FindingKind, FindingQuerySet
 from remediation.models import RemediationStatus
@@ -114,9 +114,10 @@ class FindingFilter(django_filters.FilterSet):
         form_field(form, "audit", forms.ModelChoiceField).queryset = audits.prefetch_related(
             "kinds"
         ).order_by("-fiscal_year", "-period_start", "id")
-        form_field(form, "department", forms.ModelChoiceField).queryset = visible_departments(
-            user
-        ).select_related("parent")
+        department = form_field(form, "department", forms.ModelChoiceField)
+        department.queryset = visible_departments(user).select_related("parent")
+        # Rendered grouped by 部局; validation still goes through the queryset.
+        department.widget.choices = grouped_department_choices(department.queryset, "すべて")
         # Kept typed for reports.forms, which names the chosen status in a report's title.
         self.status_choices: list[tuple[str, str]] = [
             ("", "すべて"),

@@ -28,6 +28,7 @@ from findings.models import (
     counting_entries,
 )
 from findings.outline import KeyRiskRow, OutlineFinding, key_risk_table, outline
+from organisation.naming import departments_as_of, departments_of_findings_as_of, naming_date
 from remediation.models import RemediationEntry, RemediationStatus
 
 if TYPE_CHECKING:
@@ -276,10 +277,12 @@ def _attach(
     selection: Selection,
     loaded: _Loaded,
     status_names: dict[int, str],
-    department_names: dict[int, str],
+    departments: dict[int, Department],
+    day: datetime.date,
 ) -> None:
-    """Entries (in date order) and department names of `findings`: one query each, with
-    the selection as a subquery so no list of ids is sent however large it is."""
+    """Entries (in date order) and departments of `findings` (as addressed on `day`, the
+    report's naming date): one query each, plus one for the reorganisations' transfers,
+    with the selection as a subquery so no list of ids is sent however large it is."""
     ids = findings.values("pk")
     entries = counting_entries(RemediationEntry.objects.filter(finding_id__in=ids), selection.basis)
     if selection.as_of is not None:
@@ -293,19 +296,25 @@ def _attach(
                 status=status_names[status_id],
                 date=day,
                 content=content,
-                department=department_names.get(department_id, ""),
+                department=departments[department_id].full_name
+                if department_id in departments
+                else "",
                 pending=review is None,
             )
         )
-    links = (
-        Finding.departments.through.objects.filter(finding_id__in=ids)
-        .order_by("department__sort_order", "department__code")
-        .values_list("finding_id", "department_id")
+    links = Finding.departments.through.objects.filter(finding_id__in=ids).values_list(
+        "finding_id", "department_id"
     )
     ids_by_finding: dict[int, list[int]] = defaultdict(list)
     for finding_id, department_id in links:
         ids_by_finding[finding_id].append(department_id)
-    loaded.departments.update({k: tuple(v) for k, v in ids_by_finding.items()})
+    then = departments_of_findings_as_of(ids_by_finding, ids, day)
+
+    def print_order(pk: int) -> tuple[int, str]:
+        dept = departments.get(pk)
+        return (dept.sort_order, dept.code) if dept is not None else (0, "")
+
+    loaded.departments.update({k: tuple(sorted(v, key=print_order)) for k, v in then.items()})
     extra = FindingViewpoint.objects.filter(finding_id__in=ids).order_by("position", "id")
     for finding_id, viewpoint_id in extra.values_list("finding_id", "viewpoint_id"):
         loaded.extra_viewpoints.setdefault(finding_id, []).append(viewpoint_id)
@@ -316,7 +325,8 @@ def _load_findings(
     selection: Selection,
     base: FindingQuerySet | None,
     status_names: dict[int, str],
-    department_names: dict[int, str],
+    departments: dict[int, Department],
+    day: datetime.date,
 ) -> _Loaded:
     qs = _finding_rows(selection.apply(visible_findings(user, base)), selection)
     if selection.open_only:
@@ -327,7 +337,7 @@ def _load_findings(
         .distinct()
     )
     loaded = _Loaded(list(qs), {}, {}, {})
-    _attach(qs, selection, loaded, status_names, department_names)
+    _attach(qs, selection, loaded, status_names, departments, day)
     # A sub-item chosen without its parent (e.g. by a text search) still prints under it,
     # but only a parent the user may see: otherwise the sub-item stands in its place.
     present = {f.pk for f in loaded.findings}
@@ -337,7 +347,7 @@ def _load_findings(
             visible_findings(user, Finding.objects.filter(pk__in=missing)), selection
         ).select_related("kind", "viewpoint__key_risk", "subclass")
         loaded.findings.extend(parents)
-        _attach(parents, selection, loaded, status_names, department_names)
+        _attach(parents, selection, loaded, status_names, departments, day)
     return loaded
 
 
@@ -418,7 +428,7 @@ def _audit_blocks(
     blocks = []
     for audit in audits:
         sections = sorted(audit.sections.all(), key=lambda s: (s.sort_order, s.pk))
-        audited = list(audit.audited_departments.all())
+        audited = [departments.get(d.pk, d) for d in audit.audited_departments.all()]
         addressed = len(audited) > 1
         viewpoints = list(audit.viewpoints.all())
         by_id = {v.pk: v for v in viewpoints}
@@ -496,13 +506,22 @@ def build_report(
     statuses = list(
         RemediationStatus.objects.order_by("sort_order", "id").values_list("pk", "name")
     )
-    departments = {d.pk: d for d in Department.objects.select_related("parent")}
+    fiscal_year = selection.fiscal_year
+    if fiscal_year is None and selection.audit_id is not None and selection.as_of is None:
+        fiscal_year = (
+            Audit.objects.filter(pk=selection.audit_id)
+            .values_list("fiscal_year", flat=True)
+            .first()
+        )
+    # Names as they were then: a report of 令和2年度 prints the names of that year.
+    departments = departments_as_of(naming_date(selection.as_of, fiscal_year))
     loaded = _load_findings(
         user,
         selection,
         findings,
         status_names=dict(statuses),
-        department_names={pk: d.full_name for pk, d in departments.items()},
+        departments=departments,
+        day=naming_date(selection.as_of, fiscal_year),
     )
     audit_ids = sorted({f.audit_id for f in loaded.findings})
     if selection.audit_id is not None and selection.audit_id not in audit_ids:

@@ -15,7 +15,7 @@ from django import forms
 from django.http import QueryDict
 
 from audits.access import visible_audits, visible_departments
-from audits.forms import form_field
+from audits.forms import form_field, grouped_department_choices
 from audits.models import Audit, Department
 from audits.wareki import format_fiscal_year, parse_fiscal_year, parse_wareki
 from findings.access import visible_findings
@@ -116,11 +116,10 @@ class ReportSelectionForm(forms.Form):
         form_field(self, "audit", AuditChoiceField).queryset = audits.prefetch_related(
             "kinds"
         ).order_by("-fiscal_year", "-period_start", "id")
-        form_field(self, "department", DepartmentChoiceField).queryset = (
-            visible_departments(user)
-            .select_related("parent")
-            .order_by("-is_active", "parent__sort_order", "parent_id", "sort_order", "id")
-        )
+        department = form_field(self, "department", DepartmentChoiceField)
+        department.queryset = visible_departments(user).select_related("parent")
+        # Rendered grouped by 部局; validation still goes through the queryset.
+        department.widget.choices = grouped_department_choices(department.queryset, "すべて")
         for field in self.fields.values():
             field.error_messages["invalid_choice"] = INVALID_CHOICE
         self.fields["as_of"].error_messages["max_length"] = "基準日は30文字以内で入力してください。"

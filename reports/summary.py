@@ -25,6 +25,7 @@ from audits.wareki import format_wareki
 from findings.access import visible_findings
 from findings.models import Finding
 from findings.outline import outline
+from organisation.naming import names_as_of, naming_date
 
 if TYPE_CHECKING:
     from audits.access import AnyUser
@@ -200,14 +201,18 @@ def _scope(audit: Audit, systems: list[AuditedSystem]) -> tuple[tuple[ScopeRow, 
     table lists the audited departments only."""
     rows: list[tuple[str, str]] = []
     with_systems = set()
+    audited = list(audit.audited_departments.all())
+    # The names of the audit's time: the report date, else the end of its 年度.
+    day = audit.report_date or naming_date(None, audit.fiscal_year)
+    names = names_as_of(day, [*audited, *(s.department for s in systems if s.department)])
     for system in systems:
         department = system.department
-        rows.append((department.name if department else "", system.name))
+        rows.append((names[department.pk] if department else "", system.name))
         if department is not None:
             with_systems.add(department.pk)
-    for department in audit.audited_departments.all():
+    for department in audited:
         if department.pk not in with_systems:
-            rows.append((department.name, ""))
+            rows.append((names[department.pk], ""))
     result = []
     for index, (name, system_name) in enumerate(rows):
         if index and rows[index - 1][0] == name:

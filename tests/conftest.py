@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db.backends.base.operations import BaseDatabaseOperations
 
-from audits.models import Audit, AuditKind, Department, Section, User, Viewpoint
+from audits.models import Audit, AuditKind, Department, Membership, Section, User, Viewpoint
 from audits.roles import Role
 from audits.services import add_section, add_viewpoint, create_audit
 from findings.models import Finding, FindingKind
@@ -143,6 +143,15 @@ def make_user(
     )
     if role is not None:
         user.groups.add(Group.objects.get(name=role.value))
+        if department is not None:
+            # Access reads the dated memberships; the legacy path (a department and no
+            # membership at all) is tested on its own in tests/organisation.
+            Membership.objects.create(
+                user=user,
+                department=department,
+                role=role.value,
+                valid_from=datetime.date(2000, 4, 1),
+            )
     return user
 
 
@@ -169,6 +178,12 @@ def manager(soumu) -> User:
 @pytest.fixture
 def administrator(kansaka) -> User:
     return make_user(Role.ADMINISTRATOR, kansaka, "administrator")
+
+
+@pytest.fixture
+def committee(kansaka) -> User:
+    """A 監査委員: reads everything, changes nothing."""
+    return make_user(Role.AUDIT_COMMITTEE, kansaka, "committee")
 
 
 @pytest.fixture

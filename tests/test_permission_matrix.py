@@ -38,6 +38,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts import security_log
 from audits.models import (
@@ -47,6 +48,7 @@ from audits.models import (
     Commendation,
     Department,
     KeyRisk,
+    Membership,
     OverallComment,
     ScheduleItem,
     Section,
@@ -71,6 +73,8 @@ from inspections.models import (
     ItemNote,
     VisitInvestigation,
 )
+from organisation.models import PersonnelChange, Reorganisation
+from organisation.services import plan_reorganisation
 from remediation.models import EntryReview, Evidence, RemediationEntry, RemediationStatus
 from remediation.services import CheckedFile, record_entry
 from tests.conftest import PASSWORD, make_user
@@ -112,7 +116,7 @@ E400 = Outcome.BAD_REQUEST
 FIELD = Outcome.FIELD_ERROR
 OUT = Outcome.LOGGED_OUT
 
-ROLES = ("anonymous", "no_role", "staff", "manager", "auditor", "administrator")
+ROLES = ("anonymous", "no_role", "staff", "manager", "committee", "auditor", "administrator")
 
 
 def row(
@@ -123,13 +127,18 @@ def row(
     manager: Outcome,
     auditor: Outcome,
     administrator: Outcome,
+    *,
+    committee: Outcome | None = None,
 ) -> dict[str, Outcome]:
+    """One outcome per role. The 監査委員 (committee) read as 管理職 do and change
+    nothing: their column is the manager's unless a row says otherwise."""
     return {
         "anonymous": anonymous,
         "no_role": no_role,
         "staff_own": staff_own,
         "staff_other": staff_other,
         "manager": manager,
+        "committee": manager if committee is None else committee,
         "auditor": auditor,
         "administrator": administrator,
     }
@@ -179,6 +188,29 @@ class World:
 
     jinji_staff: User | None = None
 
+    def department(self, ownership: str) -> Department:
+        return self.ict if ownership == "own" else self.jinji
+
+    def spare(self) -> Department:
+        """A 課 nothing depends on: it can be retired or abolished."""
+        dept, _ = Department.objects.get_or_create(
+            code="spare", defaults={"name": "予備課", "parent": self.ict.parent}
+        )
+        return dept
+
+    def reorganisation(self) -> Reorganisation:
+        """A planned rename of 人事課, effective today: it can be applied or cancelled."""
+        existing = Reorganisation.objects.first()
+        if existing is not None:
+            return existing
+        return plan_reorganisation(
+            kind="rename",
+            effective_date=timezone.localdate(),
+            sources=[self.jinji],
+            new_name="人事給与課",
+            user=self.users["administrator"],  # type: ignore[arg-type]
+        )
+
     def round(self, ownership: str) -> ReportingRound:
         """A reporting round over the own (ICT戦略課) or the other (人事課) audit."""
         audit = self.audit(ownership)
@@ -208,7 +240,7 @@ def make_entry_with_file(finding: Finding, user: User, name: str, content: str) 
 @pytest.fixture
 def world(
     ict, jinji, audit, section, viewpoint, kinds, make_finding, auditor, ict_staff, jinji_staff,
-    manager, administrator,
+    manager, administrator, committee,
 ) -> World:  # fmt: skip
     own_finding = make_finding(label="①", title=f"サーバ室の整理 {OWN_FINDING_MARKER}")
     shared_finding = make_finding(
@@ -253,6 +285,7 @@ def world(
             "no_role": make_user(None, ict, "no_role"),
             "staff": ict_staff,
             "manager": manager,
+            "committee": committee,
             "auditor": auditor,
             "administrator": administrator,
         },
@@ -578,6 +611,31 @@ CLASS_EDITS: dict[str, dict[str, str]] = {
 }
 
 
+def _transfer_file(w: World, ownership: str) -> dict[str, Any]:
+    """A valid 人事異動 list of one row: it is only previewed, nothing changes."""
+    staff = w.jinji_staff
+    assert staff is not None
+    text = f"ログインID,氏名,新所属,役割,発令日\n{staff.username},{staff.display_name},ict,,2025-04-01\n"
+    return {"file": SimpleUploadedFile("idou.csv", text.encode(), "text/csv")}
+
+
+def _of_reorganisation(name: str) -> Callable[[World, str], str]:
+    return lambda w, ownership: reverse(name, args=[w.reorganisation().pk])
+
+
+def _person_form(w: World, ownership: str, username: str) -> dict[str, Any]:
+    return {
+        "username": username,
+        "display_name": "マトリクス 職員",
+        "employee_number": "",
+        "email": "",
+        "role": "所管課担当",
+        "departments": [str(w.jinji.pk)],
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
+    }
+
+
 # --- the table ---------------------------------------------------------------------------
 
 NONE = ("-",)
@@ -591,6 +649,9 @@ EDITORS_POST = EDITORS_GET
 POST_ONLY_EDITORS_GET = row(LOGIN, E404, E404, E404, E404, E405, E405)
 # Reading one object: staff only their department's, no role nothing.
 READ_ONE = row(LOGIN, E404, OK, E404, OK, OK, OK)
+# The 管理者's organisation pages: 404 for everyone else, whatever the method.
+ADMINS = row(LOGIN, E404, E404, E404, E404, E404, OK)
+ADMINS_POST_ONLY = row(LOGIN, E404, E404, E404, E404, E404, E405)
 
 
 @dataclass(frozen=True)
@@ -947,6 +1008,111 @@ CASES: tuple[Case, ...] = (
             get=READ_ONE, post=same(E405),
         )
         for fmt in ("pdf",)
+    ),
+    # organisation/urls.py: the 管理者's pages; the handover view for whoever sees the
+    # department.
+    Case(
+        "department_tree", "department_tree", _plain("department_tree"), NONE,
+        get=ADMINS, post=ADMINS_POST_ONLY,
+    ),
+    Case(
+        "department_create", "department_create", _plain("department_create"), NONE,
+        get=ADMINS, post=ADMINS,
+        payload=lambda w, o: {
+            "name": "新設課", "code": "shinsetsu", "parent": str(w.ict.parent_id),
+            "sort_order": "5",
+        },
+        post_changes_data=True,
+    ),
+    Case(
+        "department_edit", "department_edit",
+        lambda w, o: reverse("department_edit", args=[w.jinji.pk]), NONE,
+        get=ADMINS, post=ADMINS,
+        payload=lambda w, o: {
+            "name": "人事給与課", "code": "jinji", "parent": str(w.jinji.parent_id),
+            "sort_order": "3",
+        },
+        post_changes_data=True,
+    ),
+    Case(
+        "department_retire", "department_retire",
+        lambda w, o: reverse("department_retire", args=[w.spare().pk]), NONE,
+        get=ADMINS, post=ADMINS, post_changes_data=True,
+    ),
+    Case(
+        "department_handover", "department_handover",
+        lambda w, o: reverse("department_handover", args=[w.department(o).pk]), AUDIT_OBJECTS,
+        get=READ_ONE, post=same(E405),
+    ),
+    Case(
+        "reorganisation_list", "reorganisation_list", _plain("reorganisation_list"), NONE,
+        get=ADMINS, post=ADMINS_POST_ONLY,
+    ),
+    Case(
+        "reorganisation_create", "reorganisation_create", _plain("reorganisation_create"), NONE,
+        get=ADMINS, post=ADMINS,
+        payload=lambda w, o: {
+            "kind": "abolish", "effective_date": timezone.localdate().isoformat(),
+            "sources": [str(w.spare().pk)], "targets": [str(w.jinji.pk)],
+            "new_name": "", "new_parent": "", "note": "",
+        },
+        post_changes_data=True,
+    ),
+    Case(
+        "reorganisation_detail", "reorganisation_detail",
+        lambda w, o: reverse("reorganisation_detail", args=[w.reorganisation().pk]), NONE,
+        get=ADMINS, post=ADMINS_POST_ONLY,
+    ),
+    *(
+        Case(
+            name, name, _of_reorganisation(name), NONE,
+            get=ADMINS_POST_ONLY, post=ADMINS, post_changes_data=True,
+        )
+        for name in ("reorganisation_apply", "reorganisation_cancel")
+    ),
+    Case(
+        "person_list", "person_list", _plain("person_list"), NONE,
+        get=ADMINS, post=ADMINS_POST_ONLY,
+    ),
+    Case(
+        "person_create", "person_create", _plain("person_create"), NONE,
+        get=ADMINS, post=ADMINS,
+        payload=lambda w, o: _person_form(w, o, "matrix_new"),
+        post_changes_data=True,
+    ),
+    Case(
+        "person_edit", "person_edit",
+        lambda w, o: reverse("person_edit", args=[w.jinji_staff.pk]), NONE,  # type: ignore[union-attr]
+        get=ADMINS, post=ADMINS,
+        payload=lambda w, o: _person_form(w, o, "jinji_staff_renamed"),
+        post_changes_data=True,
+    ),
+    Case(
+        "person_password", "person_password",
+        lambda w, o: reverse("person_password", args=[w.jinji_staff.pk]), NONE,  # type: ignore[union-attr]
+        get=ADMINS_POST_ONLY, post=ADMINS,
+        payload=lambda w, o: {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        post_changes_data=True,
+    ),
+    Case(
+        "person_active", "person_active",
+        lambda w, o: reverse("person_active", args=[w.jinji_staff.pk]), NONE,  # type: ignore[union-attr]
+        get=ADMINS_POST_ONLY, post=ADMINS,
+        payload=lambda w, o: {"active": "0"},
+        post_changes_data=True,
+    ),
+    Case(
+        "transfer_upload", "transfer_upload", _plain("transfer_upload"), NONE,
+        get=ADMINS, post=ADMINS, payload=_transfer_file,
+    ),
+    Case(
+        "transfer_apply", "transfer_apply", _plain("transfer_apply"), NONE,
+        # Without a previewed list in the session nothing is applied.
+        get=ADMINS_POST_ONLY, post=ADMINS, payload=lambda w, o: {"token": "guessed"},
+    ),
+    Case(
+        "transfer_template", "transfer_template", _plain("transfer_template"), NONE,
+        get=ADMINS, post=ADMINS_POST_ONLY,
     ),
     Case(
         "audit_summary_export.unknown", "audit_summary_export",
@@ -1321,6 +1487,11 @@ def snapshot() -> dict[str, object]:
                 Answer,
                 ItemNote,
                 VisitInvestigation,
+                Department,
+                Reorganisation,
+                PersonnelChange,
+                Membership,
+                User,
             )
         },
         "incidents": list(
@@ -1329,6 +1500,23 @@ def snapshot() -> dict[str, object]:
         "incident_types": list(
             IncidentType.objects.order_by("pk").values_list("pk", "name", "sort_order")
         ),
+        "departments": list(
+            Department.objects.order_by("pk").values_list(
+                "pk", "name", "code", "parent_id", "sort_order", "is_active", "successor_id"
+            )
+        ),
+        "reorganisations": list(Reorganisation.objects.order_by("pk").values_list("pk", "state")),
+        "memberships": list(
+            Membership.objects.order_by("pk").values_list(
+                "pk", "user_id", "department_id", "role", "valid_from", "valid_to"
+            )
+        ),
+        "users": list(
+            User.objects.order_by("pk").values_list(
+                "pk", "username", "display_name", "is_active", "employee_number"
+            )
+        ),
+        "roles": sorted(User.groups.through.objects.values_list("user_id", "group_id")),
         # Sign-ins, failures and the like are recorded by design (tests/accounts).
         "log": LogEntry.objects.exclude(activity__in=security_log.ACTIONS).count(),
         "findings": list(
@@ -1394,12 +1582,11 @@ def test_matrix(client, world, case, ownership, role, method):
     expected = (case.get if method == "GET" else case.post)[column]
     where = f"{method} {url} as {column}"
     client = _client_for(client, world.users[role])
+    # Built before the snapshot: a payload may name an object made on first use.
+    payload = case.payload(world, ownership) if method == "POST" else {}
     before = snapshot()
 
-    if method == "GET":
-        response = client.get(url)
-    else:
-        response = client.post(url, case.payload(world, ownership))
+    response = client.get(url) if method == "GET" else client.post(url, payload)
 
     assert_outcome(response, expected, where)
     assert "Content-Security-Policy" in response, f"{where}: no CSP"
@@ -1446,8 +1633,8 @@ def test_every_row_says_what_each_role_gets():
     for case in CASES:
         for outcomes in (case.get, case.post):
             assert set(outcomes) == {
-                "anonymous", "no_role", "staff_own", "staff_other", "manager", "auditor",
-                "administrator",
+                "anonymous", "no_role", "staff_own", "staff_other", "manager", "committee",
+                "auditor", "administrator",
             }, case.case_id  # fmt: skip
 
 
@@ -1456,6 +1643,7 @@ def test_managers_change_nothing_anywhere():
     for case in CASES:
         if case.post_changes_data and case.case_id != "password_change":
             assert case.post["manager"] in (E403, E404, E405), case.case_id
+            assert case.post["committee"] in (E403, E404, E405), case.case_id
             assert case.post["no_role"] in (E403, E404, E405), case.case_id
             assert case.post["staff_other"] in (E404, E405), case.case_id
 

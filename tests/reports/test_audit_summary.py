@@ -446,7 +446,8 @@ def test_page_query_count_does_not_grow_with_items(
     # + audited departments, systems with their 課, schedule, key risks, viewpoints,
     #   overall comments, commendations, sections (one prefetch each)
     # + the findings the user may see, with kind, viewpoint, key risk and parent
-    with django_assert_num_queries(PER_REQUEST + 2 + 8 + 1):
+    # + the past names of the audited departments (names of the audit's time)
+    with django_assert_num_queries(PER_REQUEST + 2 + 8 + 1 + 1):
         response = client.get(reverse("audit_summary", args=[audit.pk]))
 
     assert response.status_code == 200

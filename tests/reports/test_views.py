@@ -204,8 +204,9 @@ def test_build_report_query_count_does_not_grow_with_findings(
     # 3 the user's groups (role), 4 findings with status annotations, 5 their entries,
     # 6 their department links, 7 their further viewpoints, 8 the audits, 9 their kinds,
     # 10 sections, 11 finding kinds, 12 key risks, 13 viewpoints, 14 audited
-    # departments, 15 systems.
-    with django_assert_num_queries(15):
+    # departments, 15 systems; names as of the report's date: 16 past department names,
+    # 17 the findings' transfers by reorganisations.
+    with django_assert_num_queries(17):
         report = build_report(manager, selection)
     assert report.finding_count == count
 
@@ -221,7 +222,8 @@ def test_preview_query_count_does_not_grow_with_findings(
     # department (names), 7 findings with status, 8 entries, 9 department links,
     # 10 further viewpoints, 11 audits, 12 their kinds, 13 sections, 14 finding kinds,
     # 15 key risks, 16 viewpoints, 17 audited departments, 18 systems;
-    # rendering: 19 the audit choices, 20 their kinds, 21 the department choices.
-    with django_assert_num_queries(21):
+    # rendering: 19 the audit choices, 20 their kinds, 21 the department choices;
+    # names as of the report's date: 22 past department names, 23 transfers.
+    with django_assert_num_queries(23):
         response = client.get(reverse("report_preview"), {"fiscal_year": "2020"})
     assert response.context["report"].finding_count == count

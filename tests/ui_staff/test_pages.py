@@ -205,8 +205,13 @@ def test_parent_detail_lists_sub_items_and_takes_no_entries(client, ict_staff, m
     assert "親の件" in child_html
 
 
-def test_admin_menu_only_for_administrators(client, administrator, manager):
+def test_organisation_menu_only_for_administrators(client, administrator, manager):
+    """管理者 run the organisation and people on the app's own pages; Django admin is for
+    developers and has no menu entry."""
     client.force_login(administrator)
-    assert "管理画面" in client.get(reverse("finding_list")).content.decode()
+    html = client.get(reverse("finding_list")).content.decode()
+    assert reverse("department_tree") in html and reverse("person_list") in html
+    assert "管理画面" not in html
     client.force_login(manager)
-    assert "管理画面" not in client.get(reverse("finding_list")).content.decode()
+    html = client.get(reverse("finding_list")).content.decode()
+    assert reverse("department_tree") not in html and "管理画面" not in html
