@@ -213,6 +213,14 @@ def update_incident(
     return locked
 
 
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+def measure_label(position: int) -> str:
+    """ "①", "②" …: tells the measures of one incident apart in the department's list."""
+    return CIRCLED[position - 1] if position <= len(CIRCLED) else f"({position})"
+
+
 @logs_acting_user
 @transaction.atomic
 def add_measure(incident: Incident, *, text: str, user: User | None) -> Finding:
@@ -224,10 +232,12 @@ def add_measure(incident: Incident, *, text: str, user: User | None) -> Finding:
     kind = _measure_kind()
     if not audit.finding_kinds.filter(pk=kind.pk).exists():
         audit.finding_kinds.add(kind)
+    position = Finding.objects.filter(section_id=incident.section_id).count() + 1
     return add_finding(
         audit,
         kind=kind,
         section=incident.section,
+        label=measure_label(position),
         title=incident.title,
         body=body,
         departments=[incident.department],

@@ -33,6 +33,7 @@ def test_each_measure_is_a_finding_addressed_to_the_department(make_incident, ic
 
     measures = list(Finding.objects.filter(section=incident.section).order_by("sort_order"))
     assert [m.body for m in measures] == ["仕様を見直す。", "テストを徹底する。"]
+    assert [m.label for m in measures] == ["①", "②"]
     assert all(list(m.departments.all()) == [ict] for m in measures)
     assert all(m.kind.name == MEASURE_KIND_NAME and m.title == incident.title for m in measures)
 
