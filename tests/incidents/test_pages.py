@@ -283,3 +283,25 @@ def test_measures_appear_in_the_sochi_report_and_the_departments_own_list(
         ("再発防止策", "テスト結果を二人で確認する。", "未報告"),
     ]
     assert {r["監査の種類"] for r in rows} == {"セキュリティ障害"}
+
+
+def test_the_register_audit_tells_staff_nothing_of_other_departments(
+    client, make_incident, ict_staff, jinji
+):
+    own = make_incident(title="ICTの障害")
+    make_incident(title="人事課の障害SECRET", department=jinji, measures=("人事の対策SECRET。",))
+    audit_id = own.section.audit_id
+    client.force_login(ict_staff)
+
+    pages = [
+        client.get(reverse("audit_detail", args=[audit_id])),
+        client.get(reverse("report_export", args=["csv"]), {"audit": audit_id}),
+        client.get(reverse("report_preview"), {"audit": audit_id}),
+        client.get(reverse("finding_list")),
+    ]
+
+    for response in pages:
+        text = response.content.decode("utf-8-sig")
+        assert response.status_code == 200
+        assert "SECRET" not in text and "人事課" not in text
+    assert "ICTの障害" in pages[1].content.decode("utf-8-sig")
