@@ -305,3 +305,13 @@ def test_the_register_audit_tells_staff_nothing_of_other_departments(
         assert response.status_code == 200
         assert "SECRET" not in text and "人事課" not in text
     assert "ICTの障害" in pages[1].content.decode("utf-8-sig")
+
+
+def test_staff_find_their_department_and_today_filled_in(client, ict_staff, ict):
+    client.force_login(ict_staff)
+
+    form = client.get(reverse("incident_create")).context["form"]
+
+    assert form.initial["department"] == ict.pk
+    assert form["department"].field.queryset.count() == 1
+    assert form.initial["reported_on"] is not None
