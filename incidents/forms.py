@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from audits.forms import date_field, form_field, text_field
 from audits.models import Department
@@ -171,6 +172,13 @@ class IncidentForm(forms.Form):
         super().__init__(*args, **kwargs)
         departments = form_field(self, "department", DepartmentSelect)
         departments.queryset = reportable_departments(user).order_by("sort_order", "code")
+        if incident is None and not self.is_bound:
+            # Staff report for their one department; the report is usually made the day it
+            # is written.
+            only = list(departments.queryset[:2])
+            if len(only) == 1:
+                self.initial.setdefault("department", only[0].pk)
+            self.initial.setdefault("reported_on", timezone.localdate())
         if incident is None:
             self.fields["measures"] = long_text(
                 "再発防止策",
@@ -277,6 +285,4 @@ class RegisterSelectionForm(forms.Form):
 
 
 def current_fiscal_year() -> int:
-    from django.utils import timezone
-
     return fiscal_year_of(timezone.localdate())

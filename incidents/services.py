@@ -130,10 +130,14 @@ def _measure_kind() -> FindingKind:
 
 
 def _register_year(fiscal_year: int, department: Department, user: User | None) -> RegisterYear:
-    """The fiscal year's container audit (made with the year's first incident), with the
-    department among its 監査対象 so the department's own pages reach it."""
+    """The fiscal year's container audit, made with the year's first incident.
+
+    Its 監査対象 is the whole authority (every current 部局), not the departments that had
+    incidents: the audit header is shown to every department with a measure in it, and
+    must not tell one department which others had an incident."""
     year = RegisterYear.objects.select_for_update().filter(fiscal_year=fiscal_year).first()
     if year is None:
+        whole = list(Department.objects.filter(parent__isnull=True, is_active=True))
         kind = AuditKind.objects.filter(name=AUDIT_KIND_NAME).first()
         if kind is None:
             kind = AuditKind.objects.create(
@@ -143,13 +147,11 @@ def _register_year(fiscal_year: int, department: Department, user: User | None) 
             fiscal_year=fiscal_year,
             kinds=[kind],
             theme=REGISTER_THEME,
-            audited_departments=[department],
+            audited_departments=whole or [department],
             finding_kinds=[_measure_kind()],
             user=user,
         )
         return RegisterYear.objects.create(fiscal_year=fiscal_year, audit=audit)
-    if not year.audit.audited_departments.filter(pk=department.pk).exists():
-        year.audit.audited_departments.add(department)
     return year
 
 
@@ -207,10 +209,17 @@ def update_incident(
     locked.full_clean()
     locked.save()
     if moved:
-        _register_year(locked.fiscal_year, fields["department"], user)
         for finding in Finding.objects.filter(section_id=locked.section_id):
             update_finding(finding, departments=[fields["department"]], user=user)
     return locked
+
+
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+def measure_label(position: int) -> str:
+    """ "①", "②" …: tells the measures of one incident apart in the department's list."""
+    return CIRCLED[position - 1] if position <= len(CIRCLED) else f"({position})"
 
 
 @logs_acting_user
@@ -224,10 +233,12 @@ def add_measure(incident: Incident, *, text: str, user: User | None) -> Finding:
     kind = _measure_kind()
     if not audit.finding_kinds.filter(pk=kind.pk).exists():
         audit.finding_kinds.add(kind)
+    position = Finding.objects.filter(section_id=incident.section_id).count() + 1
     return add_finding(
         audit,
         kind=kind,
         section=incident.section,
+        label=measure_label(position),
         title=incident.title,
         body=body,
         departments=[incident.department],

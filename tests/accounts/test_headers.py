@@ -70,7 +70,13 @@ def _template_files() -> list[Path]:
         for folder in folders
         if folder.exists()
         for p in folder.rglob("*.html")
-        if p.name not in ("report_pdf.html", "audit_summary_pdf.html", "results_pdf.html")
+        if p.name
+        not in (
+            "report_pdf.html",
+            "audit_summary_pdf.html",
+            "results_pdf.html",
+            "register_pdf.html",
+        )
     )
 
 

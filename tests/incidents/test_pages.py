@@ -3,7 +3,9 @@ next to the field with nothing typed lost, and query counts that do not grow wit
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 
 import pytest
 from django.urls import reverse
@@ -151,8 +153,6 @@ def test_staff_add_a_measure_to_their_incident(client, make_incident, ict_staff,
     added = Finding.objects.filter(section=incident.section).order_by("-id").first()
     assert added is not None and added.body == "職員研修を行う。"
     assert list(added.departments.all()) == [ict]
-    mine = client.get(reverse("my_findings")).content.decode()
-    assert "職員研修を行う。" in mine or incident.title in mine
 
 
 def test_editing_changes_the_incident(client, make_incident, auditor, ict, incident_types):
@@ -260,3 +260,58 @@ def test_the_detail_page_costs_the_same_queries_for_1_and_10_measures(
         response = client.get(reverse("incident_detail", args=[incident.pk]))
 
     assert response.content.decode().count("措置状況を見る・報告する") == count
+
+
+def test_measures_appear_in_the_sochi_report_and_the_departments_own_list(
+    client, make_incident, make_entry, ict_staff
+):
+    incident = make_incident(measures=("仕様確定作業を見直す。", "テスト結果を二人で確認する。"))
+    first = incident.section.findings.order_by("sort_order").first()
+    assert first is not None
+    make_entry(first, status="sochizumi", content="仕様確定の手順書を改訂した。")
+    client.force_login(ict_staff)
+
+    mine = client.get(reverse("my_findings")).content.decode()
+    report = client.get(
+        reverse("report_export", args=["csv"]), {"audit": incident.section.audit_id}
+    ).content.decode("utf-8-sig")
+
+    assert mine.count(incident.title) >= 2 and "①" in mine and "②" in mine
+    rows = list(csv.DictReader(io.StringIO(report)))
+    assert [(r["区分"], r["本文"], r["状況"]) for r in rows] == [
+        ("再発防止策", "仕様確定作業を見直す。", "措置済"),
+        ("再発防止策", "テスト結果を二人で確認する。", "未報告"),
+    ]
+    assert {r["監査の種類"] for r in rows} == {"セキュリティ障害"}
+
+
+def test_the_register_audit_tells_staff_nothing_of_other_departments(
+    client, make_incident, ict_staff, jinji
+):
+    own = make_incident(title="ICTの障害")
+    make_incident(title="人事課の障害SECRET", department=jinji, measures=("人事の対策SECRET。",))
+    audit_id = own.section.audit_id
+    client.force_login(ict_staff)
+
+    pages = [
+        client.get(reverse("audit_detail", args=[audit_id])),
+        client.get(reverse("report_export", args=["csv"]), {"audit": audit_id}),
+        client.get(reverse("report_preview"), {"audit": audit_id}),
+        client.get(reverse("finding_list")),
+    ]
+
+    for response in pages:
+        text = response.content.decode("utf-8-sig")
+        assert response.status_code == 200
+        assert "SECRET" not in text and "人事課" not in text
+    assert "ICTの障害" in pages[1].content.decode("utf-8-sig")
+
+
+def test_staff_find_their_department_and_today_filled_in(client, ict_staff, ict):
+    client.force_login(ict_staff)
+
+    form = client.get(reverse("incident_create")).context["form"]
+
+    assert form.initial["department"] == ict.pk
+    assert form["department"].field.queryset.count() == 1
+    assert form.initial["reported_on"] is not None

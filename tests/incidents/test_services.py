@@ -16,14 +16,15 @@ from tests.incidents.conftest import incident_fields
 pytestmark = pytest.mark.django_db
 
 
-def test_first_incident_of_a_year_makes_its_register_audit(make_incident, ict):
+def test_first_incident_of_a_year_makes_its_register_audit(make_incident, ict, jinji):
     incident = make_incident()
 
     year = RegisterYear.objects.get(fiscal_year=2014)
     audit = year.audit
     assert incident.fiscal_year == 2014 and incident.number == 1
     assert audit.kinds_label == AUDIT_KIND_NAME
-    assert list(audit.audited_departments.all()) == [ict]
+    # The whole authority (every 部局), never a list of who had incidents.
+    assert {d.name for d in audit.audited_departments.all()} == {"総務部", "監査課"}
     assert [k.name for k in audit.finding_kinds.all()] == [MEASURE_KIND_NAME]
     assert incident.section.audit_id == audit.pk
 
@@ -33,6 +34,7 @@ def test_each_measure_is_a_finding_addressed_to_the_department(make_incident, ic
 
     measures = list(Finding.objects.filter(section=incident.section).order_by("sort_order"))
     assert [m.body for m in measures] == ["仕様を見直す。", "テストを徹底する。"]
+    assert [m.label for m in measures] == ["①", "②"]
     assert all(list(m.departments.all()) == [ict] for m in measures)
     assert all(m.kind.name == MEASURE_KIND_NAME and m.title == incident.title for m in measures)
 
@@ -141,7 +143,6 @@ def test_a_new_department_takes_over_the_measures(make_incident, auditor, jinji,
     assert incident.incident_type.name == "誤送付"
     measure = incident.section.findings.get()
     assert list(measure.departments.all()) == [jinji]
-    assert jinji in incident.section.audit.audited_departments.all()
 
 
 def test_an_empty_measure_is_refused(make_incident, auditor):
