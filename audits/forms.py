@@ -14,6 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from audits.dates import BoundedDateField
 from audits.models import (
     DEFAULT_ADDRESSEE_FORMAT,
     MAX_FISCAL_YEAR,
@@ -47,27 +48,9 @@ def form_field(form: forms.BaseForm, name: str, kind: type[_F]) -> _F:
 FISCAL_YEARS_BACK = 25
 
 
-class DateInput(forms.DateInput):
-    """A native date picker; the browser sends YYYY-MM-DD whatever the display."""
-
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, str] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
 def date_field(label: str, *, required: bool, help_text: str = "") -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        help_text=help_text,
-        widget=DateInput(),
-        input_formats=["%Y-%m-%d", "%Y/%m/%d"],
-        error_messages={
-            "invalid": "正しい日付を入力してください（存在しない日付です）。",
-            "required": f"{label}を入力してください。",
-        },
-    )
+    """A date input limited to the app's range (audits.dates)."""
+    return BoundedDateField(label=label, required=required, help_text=help_text)
 
 
 class DepartmentChoiceField(forms.MultipleChoiceField):
@@ -362,12 +345,19 @@ class KeyRiskForm(forms.Form):
     )
 
 
+VIEWPOINT_TEXT_MAX = 2000
+
+
 class ViewpointForm(forms.Form):
     number = _number_field("着眼点", "(3)")
     text = forms.CharField(
         label="着眼点",
+        max_length=VIEWPOINT_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": "着眼点の文を入力してください。"},
+        error_messages={
+            "required": "着眼点の文を入力してください。",
+            "max_length": f"着眼点は{VIEWPOINT_TEXT_MAX}文字以内で入力してください。",
+        },
     )
     key_risk: forms.ModelChoiceField[KeyRisk] = forms.ModelChoiceField(
         label="重要リスク",

@@ -13,9 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Manager, Model, QuerySet
 
+from audits.dates import check_date
 from audits.models import (
-    MAX_FISCAL_YEAR,
-    MIN_FISCAL_YEAR,
     Audit,
     AuditedSystem,
     AuditKind,
@@ -613,10 +612,6 @@ def delete_audit_kind(kind: AuditKind, *, user: User | None) -> None:
 
 # --- the audit report's own content (監査報告書): its texts, 日程, 総評, 推奨する点 ----------
 
-# Dates of the schedule print in 和暦 and belong to audits the app can hold (see 年度).
-SCHEDULE_FIRST_DAY = datetime.date(MIN_FISCAL_YEAR, 1, 1)
-SCHEDULE_LAST_DAY = datetime.date(MAX_FISCAL_YEAR, 12, 31)
-
 
 class AuditReportContent(TypedDict):
     """The audit's fields that only the audit report (監査報告書) prints."""
@@ -645,13 +640,10 @@ def update_audit_report(
 
 
 def _check_schedule_date(date: datetime.date) -> None:
-    if not SCHEDULE_FIRST_DAY <= date <= SCHEDULE_LAST_DAY:
-        raise ValidationError(
-            {
-                "date": f"実施日は{SCHEDULE_FIRST_DAY.year}年1月1日から"
-                f"{SCHEDULE_LAST_DAY.year}年12月31日までの日付を入力してください。"
-            }
-        )
+    try:
+        check_date(date, "実施日")
+    except ValidationError as error:
+        raise ValidationError({"date": error.messages}) from None
 
 
 @transaction.atomic

@@ -56,6 +56,11 @@ def first_label(parent: Finding | None) -> str:
     return "ア" if parent is not None else ""
 
 
+# A finding's body: generous (the longest published ones are a few thousand characters)
+# but bounded, so one paste cannot stall every page and PDF that prints it.
+BODY_MAX_CHARS = 20_000
+
+
 class FindingValues(TypedDict):
     """What the form hands to add_finding / update_finding besides the departments."""
 
@@ -134,8 +139,14 @@ class FindingForm(forms.Form):
     )
     body = forms.CharField(
         label="本文",
+        max_length=BODY_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 8}),
-        error_messages={"required": "本文を入力してください。"},
+        error_messages={
+            "required": "本文を入力してください。",
+            "max_length": (
+                "本文は%(limit_value)d文字以内で入力してください（現在%(show_value)d文字）。"
+            ),
+        },
     )
     departments = department_field("担当所属", "担当所属を1つ以上選んでください。")
     subclass: forms.ModelChoiceField[FindingSubclass] = forms.ModelChoiceField(

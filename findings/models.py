@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from audits.dates import check_model_dates
 from audits.models import Audit, Department, Section, User, Viewpoint
 
 if TYPE_CHECKING:
@@ -276,6 +277,10 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return " ".join(part for part in (self.label_path, self.title) if part) or self.body[:30]
+
+    def clean(self) -> None:
+        # Every service runs full_clean: no date outside the app's range is stored.
+        check_model_dates(self)
 
     @property
     def label_path(self) -> str:

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 
+from audits.dates import check_model_dates
 from audits.models import Department, User
 from findings.models import Finding
 
@@ -117,6 +118,10 @@ class RemediationEntry(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"【{self.status.name}】{self.entry_date:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        # Every service runs full_clean: no date outside the app's range is stored.
+        check_model_dates(self)
 
     @property
     def review_or_none(self) -> EntryReview | None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from audits.dates import DateParameterError, date_param
 from audits.http import AuthenticatedHttpRequest
 from audits.wareki import format_wareki
 from findings.access import FindingAccess, get_finding_for_user
@@ -139,13 +138,13 @@ def _add_service_errors(form: EntryForm, error: ValidationError) -> None:
 
 @require_GET
 def entry_date_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The 和暦 of the date being typed, for htmx beside the date input."""
-    text = ""
+    """The 和暦 of the date being typed, for htmx beside the date input; a date that
+    cannot be read or lies outside the range answers 400 with the message."""
     try:
-        day = datetime.date.fromisoformat(request.GET.get("entry_date", ""))
-        text = format_wareki(day)
-    except ValueError:
-        text = ""
+        day = date_param(request.GET, "entry_date", "措置日")
+    except DateParameterError as error:
+        return render(request, "remediation/_wareki.html", {"error": str(error)}, status=400)
+    text = format_wareki(day) if day is not None else ""
     return render(request, "remediation/_wareki.html", {"text": text})
 
 
