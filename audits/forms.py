@@ -26,7 +26,8 @@ from audits.models import (
     PeriodPrecision,
     ViewpointNumbering,
 )
-from audits.services import AuditHeader, AuditLists
+from audits.services import AuditHeader, AuditLists, audit_version
+from audits.versions import version_field
 from audits.wareki import fiscal_year_of, format_fiscal_year
 
 if TYPE_CHECKING:
@@ -111,6 +112,23 @@ def fiscal_year_choices(current: int | None = None) -> list[tuple[int, str]]:
     if current is not None and MIN_FISCAL_YEAR <= current <= MAX_FISCAL_YEAR:
         years.add(current)
     return [(y, f"{format_fiscal_year(y)}（{y}年度）") for y in sorted(years, reverse=True)]
+
+
+# The audit's own fields this form edits (header_values); the report's texts have theirs.
+AUDIT_FORM_FIELDS = (
+    "fiscal_year",
+    "theme",
+    "period_start",
+    "period_end",
+    "period_precision",
+    "report_number",
+    "report_date",
+    "signers",
+    "notice_date",
+    "auditor_names",
+    "viewpoint_numbering",
+    "addressee_format",
+)
 
 
 class AuditForm(forms.Form):
@@ -224,6 +242,9 @@ class AuditForm(forms.Form):
         },
     )
 
+    # The version the edit form was opened on (audits.versions): no lost edits.
+    version = version_field()
+
     def __init__(self, *args: Any, audit: Audit | None = None, **kwargs: Any) -> None:
         from findings.models import FindingKind
 
@@ -245,6 +266,7 @@ class AuditForm(forms.Form):
                 "viewpoint_numbering": audit.viewpoint_numbering,
                 "addressee_format": audit.addressee_format,
                 "finding_kinds": [k.pk for k in audit.finding_kinds.all()],
+                "version": audit_version(audit, AUDIT_FORM_FIELDS),
             }
         super().__init__(*args, **kwargs)
         kinds = FindingKind.objects.all()

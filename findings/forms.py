@@ -17,7 +17,9 @@ from audits.forms import (
     text_field,
 )
 from audits.models import Audit, Section, Viewpoint
+from audits.versions import version_field
 from findings.models import Finding, FindingKind, FindingSubclass
+from findings.services import finding_version
 
 NOT_IN_AUDIT = "この監査の{}を一覧から選んでください。"
 
@@ -158,6 +160,8 @@ class FindingForm(forms.Form):
         error_messages={"invalid_choice": "細区分は一覧から選んでください。"},
     )
     due_date = date_field("措置期限", required=False)
+    # The version the edit form was opened on (audits.versions): no lost edits.
+    version = version_field()
 
     def __init__(
         self, *args: Any, audit: Audit, finding: Finding | None = None, **kwargs: Any
@@ -177,6 +181,7 @@ class FindingForm(forms.Form):
                 "subclass": finding.subclass_id,
                 "extra_viewpoints": [link.viewpoint_id for link in finding.viewpoint_links.all()],
                 "due_date": finding.due_date,
+                "version": finding_version(finding),
             }
         super().__init__(*args, **kwargs)
         form_field(self, "kind", forms.ModelChoiceField).queryset = audit.finding_kinds.all()
