@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts import security_log
 from audits.dates import DateParameterError, date_param
 from audits.http import AuthenticatedHttpRequest
 from audits.wareki import format_wareki
@@ -165,4 +166,5 @@ def evidence_download(request: AuthenticatedHttpRequest, pk: int) -> FileRespons
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    security_log.evidence_downloaded(request.user, request, evidence)
     return response

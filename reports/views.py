@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from accounts import security_log
 from audits.access import get_audit_for_user
 from audits.http import AuthenticatedHttpRequest
 from reports.forms import ReportSelectionForm
@@ -79,9 +80,18 @@ def report_export(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
             return _refused(request, form, export.label, str(error))
     else:
         content = export.render(report)
+    filename = report_filename(report, export.extension)
+    security_log.report_downloaded(
+        request.user,
+        request,
+        report="措置状況",
+        format_label=export.label,
+        filename=filename,
+        selection=report.selection_label,
+    )
     response = HttpResponse(content, content_type=export.content_type)
     response["Content-Disposition"] = content_disposition(
-        report_filename(report, export.extension), ascii_filename(report, export.extension)
+        filename, ascii_filename(report, export.extension)
     )
     response["Cache-Control"] = "private, no-store"
     return response
@@ -137,9 +147,18 @@ def audit_summary_export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -
             )
     else:
         content = export.render(summary)
+    filename = summary_filename(summary, export.extension)
+    security_log.report_downloaded(
+        request.user,
+        request,
+        report="監査報告書",
+        format_label=export.label,
+        filename=filename,
+        selection=str(access.audit),
+    )
     response = HttpResponse(content, content_type=export.content_type)
     response["Content-Disposition"] = content_disposition(
-        summary_filename(summary, export.extension),
+        filename,
         summary_ascii_filename(summary, export.extension),
     )
     response["Cache-Control"] = "private, no-store"
