@@ -382,6 +382,9 @@ TASKS = {
     }
 }
 
+# /health/ calls the worker "stale" when a ready task has waited longer than this.
+WORKER_STALE_MINUTES = env_int("WORKER_STALE_MINUTES", 10, minimum=1)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
