@@ -18,7 +18,7 @@ from audits.forms import (
 )
 from audits.models import Audit, Section, Viewpoint
 from audits.versions import version_field
-from findings.models import Finding, FindingKind, FindingSubclass
+from findings.models import BODY_MAX_CHARS, Finding, FindingKind, FindingSubclass
 from findings.services import finding_version
 
 NOT_IN_AUDIT = "この監査の{}を一覧から選んでください。"
@@ -56,11 +56,6 @@ def next_label(label: str) -> str:
 
 def first_label(parent: Finding | None) -> str:
     return "ア" if parent is not None else ""
-
-
-# A finding's body: generous (the longest published ones are a few thousand characters)
-# but bounded, so one paste cannot stall every page and PDF that prints it.
-BODY_MAX_CHARS = 20_000
 
 
 class FindingValues(TypedDict):

@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -17,6 +18,11 @@ if TYPE_CHECKING:
     from remediation.models import RemediationEntry
 
 UNREPORTED_LABEL = "未報告"
+
+
+# A finding's body: generous (the longest published ones are a few thousand characters)
+# but bounded, so one paste cannot stall every page and PDF that prints it.
+BODY_MAX_CHARS = 20_000
 
 
 class FindingKind(models.Model):
@@ -279,8 +285,11 @@ class Finding(models.Model):
         return " ".join(part for part in (self.label_path, self.title) if part) or self.body[:30]
 
     def clean(self) -> None:
-        # Every service runs full_clean: no date outside the app's range is stored.
+        # Every service runs full_clean: no date outside the app's range is stored, and
+        # no body longer than the form takes (a TextField has no limit of its own).
         check_model_dates(self)
+        if len(self.body) > BODY_MAX_CHARS:
+            raise ValidationError({"body": f"本文は{BODY_MAX_CHARS}文字以内で入力してください。"})
 
     @property
     def label_path(self) -> str:

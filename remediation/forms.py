@@ -15,10 +15,9 @@ from audits.forms import form_field
 from audits.wareki import format_wareki
 from findings.models import Finding
 from remediation.files import ALLOWED_DESCRIPTION, check_upload
-from remediation.models import RemediationStatus
+from remediation.models import CONTENT_MAX_CHARS, RemediationStatus
 from remediation.services import CheckedFile, entry_date_error
 
-CONTENT_MAX_CHARS = 4000
 MAX_FILES = 10
 CHOOSE_FILES_AGAIN = "ファイルは送信し直す必要があります。もう一度選択してください。"
 

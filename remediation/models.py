@@ -20,6 +20,9 @@ from audits.dates import check_model_dates
 from audits.models import Department, User
 from findings.models import Finding
 
+# The longest 措置の内容 an entry takes (forms and services alike).
+CONTENT_MAX_CHARS = 4000
+
 
 class AppendOnlyError(ValidationError):
     """Raised on any attempt to change or remove a posted entry or file."""
@@ -120,8 +123,13 @@ class RemediationEntry(AppendOnlyModel):
         return f"【{self.status.name}】{self.entry_date:%Y-%m-%d}"
 
     def clean(self) -> None:
-        # Every service runs full_clean: no date outside the app's range is stored.
+        # Every service runs full_clean: no date outside the app's range is stored, and
+        # no text longer than the form takes (a TextField has no limit of its own).
         check_model_dates(self)
+        if len(self.content) > CONTENT_MAX_CHARS:
+            raise ValidationError(
+                {"content": f"措置の内容は{CONTENT_MAX_CHARS}文字以内で入力してください。"}
+            )
 
     @property
     def review_or_none(self) -> EntryReview | None:

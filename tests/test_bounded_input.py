@@ -348,3 +348,26 @@ def test_a_pdf_past_the_size_limit_is_refused_with_a_message(client, auditor, fi
         assert "export_report" in refused.content.decode()
     csv = client.get(reverse("report_export", args=["csv"]), {"audit": finding.audit_id})
     assert csv.status_code == 200
+
+
+def test_services_refuse_texts_past_the_form_limits(auditor, finding, statuses, ict_staff):
+    from findings.services import update_finding
+    from remediation.services import record_entry
+
+    with pytest.raises(ValidationError) as error:
+        update_finding(
+            finding,
+            departments=list(finding.departments.all()),
+            user=auditor,
+            body="a" * 20_001,
+        )
+    assert "20000文字以内" in str(error.value.message_dict["body"])
+    with pytest.raises(ValidationError) as error:
+        record_entry(
+            finding,
+            status=statuses["keizoku"],
+            entry_date=datetime.date(2021, 9, 30),
+            content="あ" * 4001,
+            user=ict_staff,
+        )
+    assert "4000文字以内" in str(error.value.message_dict["content"])
