@@ -287,7 +287,10 @@ def save_unique(
     try:
         with transaction.atomic():
             row.save()
-    except IntegrityError:
+    except IntegrityError as error:
+        text = str(error).lower()
+        if "unique" not in text and "duplicate" not in text:
+            raise
         raise ValidationError({field: message}) from None
 
 
@@ -309,7 +312,8 @@ def add_section(
         title=title,
         sort_order=next_sort_order(audit.sections) if sort_order is None else sort_order,
     )
-    section.full_clean()
+    # The number's uniqueness: checked above with its message, held by save_unique.
+    section.full_clean(validate_constraints=False)
     save_unique(section, field="number", message=f"番号「{number}」の節はこの監査に既にあります。")
     return section
 
@@ -322,7 +326,8 @@ def add_key_risk(audit: Audit, *, number: str, title: str, user: User | None) ->
     risk = KeyRisk(
         audit=audit, number=number, title=title, sort_order=next_sort_order(audit.key_risks)
     )
-    risk.full_clean()
+    # The number's uniqueness: checked above with its message, held by save_unique.
+    risk.full_clean(validate_constraints=False)
     save_unique(
         risk, field="number", message=f"番号「{number}」の重要リスクはこの監査に既にあります。"
     )
@@ -360,7 +365,8 @@ def add_viewpoint(
         key_risk=key_risk,
         sort_order=next_sort_order(audit.viewpoints),
     )
-    viewpoint.full_clean()
+    # The number's uniqueness: checked above with its message, held by save_unique.
+    viewpoint.full_clean(validate_constraints=False)
     save_unique(
         viewpoint, field="number", message=f"番号「{number}」の着眼点はこの監査に既にあります。"
     )

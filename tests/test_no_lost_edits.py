@@ -264,3 +264,29 @@ def test_ten_simultaneous_adds_of_one_number_store_one_and_refuse_nine(auditor, 
     assert len(stored) == 1, results
     assert len(refused) == 9, results
     assert all("既にあります" in str(r) for r in refused)
+
+
+def test_a_stale_structure_row_edit_is_refused_with_the_other_change_shown(
+    client: Client, auditor, audit, section
+):
+    from audits.services import update_section
+
+    client.force_login(auditor)
+    url = reverse("section_edit", args=[audit.pk, section.pk])
+    page = client.get(url)
+    opened = _form_data(page.context["form"]) | {"row_version": page.context["row_version"]}
+    update_section(section, number=section.number, title="別の人が直した節", user=auditor)
+
+    response = client.post(url, opened | {"title": "私の節の名前"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert STALE_MESSAGE in html
+    assert "別の人が直した節" in html and "私の節の名前" in html
+    section.refresh_from_db()
+    assert section.title == "別の人が直した節"
+
+    again = _form_data(response.context["form"]) | {"row_version": response.context["row_version"]}
+    assert client.post(url, again).status_code == 302
+    section.refresh_from_db()
+    assert section.title == "私の節の名前"
