@@ -140,11 +140,14 @@ def _add_service_errors(form: EntryForm, error: ValidationError) -> None:
 @require_GET
 def entry_date_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The 和暦 of the date being typed, for htmx beside the date input; a date that
-    cannot be read or lies outside the range answers 400 with the message."""
+    cannot be read or lies outside the range answers 400 with the message. htmx swaps
+    only 2xx answers, so its own requests get the message with 200 and show it in place
+    of a 和暦 that no longer matches the input."""
     try:
         day = date_param(request.GET, "entry_date", "措置日")
     except DateParameterError as error:
-        return render(request, "remediation/_wareki.html", {"error": str(error)}, status=400)
+        status = 200 if request.headers.get("HX-Request") else 400
+        return render(request, "remediation/_wareki.html", {"error": str(error)}, status=status)
     text = format_wareki(day) if day is not None else ""
     return render(request, "remediation/_wareki.html", {"text": text})
 
