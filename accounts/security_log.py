@@ -15,6 +15,7 @@ from axes.helpers import get_client_ip_address
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models import Model
 from django.http import HttpRequest
 
 from audits.models import User
@@ -31,6 +32,8 @@ SECOND_FACTOR_PASSED = "二要素認証に成功"
 SECOND_FACTOR_FAILED = "二要素認証に失敗"
 RECOVERY_CODE_USED = "回復コードを使用"
 RECOVERY_CODES_RENEWED = "回復コードを再発行"
+REPORT_DOWNLOADED = "報告書をダウンロード"
+EVIDENCE_DOWNLOADED = "証跡ファイルをダウンロード"
 
 # Every action this module writes: tests that compare the database before and after a
 # request leave these out, since signing in is recorded by design.
@@ -48,6 +51,8 @@ ACTIONS = frozenset(
         SECOND_FACTOR_FAILED,
         RECOVERY_CODE_USED,
         RECOVERY_CODES_RENEWED,
+        REPORT_DOWNLOADED,
+        EVIDENCE_DOWNLOADED,
     }
 )
 
@@ -62,22 +67,30 @@ def _address(request: HttpRequest | None) -> str:
     return get_client_ip_address(request) or "不明"
 
 
-def _write(actor: User | None, action: str, subject_id: int, summary: str) -> None:
+def _write(
+    actor: User | None,
+    action: str,
+    subject_id: int,
+    summary: str,
+    *,
+    model: type[Model] = User,
+    details: dict[str, str] | None = None,
+) -> None:
     """An explicit line (操作) of the audit log about a user, or about a login name that
-    belongs to nobody (subject_id NO_SUCH_USER)."""
+    belongs to nobody (subject_id NO_SUCH_USER), or about another record (model)."""
     from django.contrib.contenttypes.models import ContentType
 
     from history.context import current_source
     from history.models import Action, LogEntry
 
     LogEntry.objects.create(
-        content_type=ContentType.objects.get_for_model(User),
+        content_type=ContentType.objects.get_for_model(model),
         object_pk=str(subject_id),
         object_id=subject_id,
         object_repr=summary[:300],
         action=Action.NOTE,
         activity=action,
-        additional_data={"summary": summary[:300]},
+        additional_data={"summary": summary[:300], **(details or {})},
         actor=actor,
         source=current_source(),
     )
@@ -179,3 +192,43 @@ def recovery_code_used(user: User, remaining: int) -> None:
 
 def recovery_codes_renewed(user: User) -> None:
     _about_user(user, RECOVERY_CODES_RENEWED, user, str(user))
+
+
+# --- downloads, called by the views that send the files ---------------------------------------
+
+
+def report_downloaded(
+    user: User,
+    request: HttpRequest,
+    *,
+    report: str,
+    format_label: str,
+    filename: str,
+    selection: str,
+) -> None:
+    """A 措置状況 or 監査報告書 file sent to `user`: which report, format, file name and
+    selection (also the query as sent), from which address. The line is about the user
+    who downloaded, as sign-ins are."""
+    summary = f"{report} {format_label}「{filename}」 条件: {selection or '全件'} アドレス {_address(request)}"
+    _write(
+        user,
+        REPORT_DOWNLOADED,
+        user.pk,
+        summary,
+        details={"file": filename[:300], "query": request.GET.urlencode()[:1000]},
+    )
+
+
+def evidence_downloaded(user: User, request: HttpRequest, evidence: Model) -> None:
+    """An evidence file sent to `user`; the line is about the file (kind 証跡ファイル), so
+    the log's filter by record finds every download of it."""
+    name = str(getattr(evidence, "original_name", evidence))
+    finding_id = getattr(getattr(evidence, "entry", None), "finding_id", "")
+    _write(
+        user,
+        EVIDENCE_DOWNLOADED,
+        int(evidence.pk),
+        f"「{name}」（指摘事項 {finding_id}） アドレス {_address(request)}",
+        model=type(evidence),
+        details={"file": name[:300]},
+    )

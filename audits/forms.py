@@ -14,6 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from audits.dates import BoundedDateField
 from audits.models import (
     DEFAULT_ADDRESSEE_FORMAT,
     MAX_FISCAL_YEAR,
@@ -25,7 +26,8 @@ from audits.models import (
     PeriodPrecision,
     ViewpointNumbering,
 )
-from audits.services import AuditHeader, AuditLists
+from audits.services import AuditHeader, AuditLists, audit_version
+from audits.versions import version_field
 from audits.wareki import fiscal_year_of, format_fiscal_year
 
 if TYPE_CHECKING:
@@ -47,27 +49,9 @@ def form_field(form: forms.BaseForm, name: str, kind: type[_F]) -> _F:
 FISCAL_YEARS_BACK = 25
 
 
-class DateInput(forms.DateInput):
-    """A native date picker; the browser sends YYYY-MM-DD whatever the display."""
-
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, str] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
 def date_field(label: str, *, required: bool, help_text: str = "") -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        help_text=help_text,
-        widget=DateInput(),
-        input_formats=["%Y-%m-%d", "%Y/%m/%d"],
-        error_messages={
-            "invalid": "正しい日付を入力してください（存在しない日付です）。",
-            "required": f"{label}を入力してください。",
-        },
-    )
+    """A date input limited to the app's range (audits.dates)."""
+    return BoundedDateField(label=label, required=required, help_text=help_text)
 
 
 class DepartmentChoiceField(forms.MultipleChoiceField):
@@ -162,6 +146,23 @@ def fiscal_year_choices(current: int | None = None) -> list[tuple[int, str]]:
     if current is not None and MIN_FISCAL_YEAR <= current <= MAX_FISCAL_YEAR:
         years.add(current)
     return [(y, f"{format_fiscal_year(y)}（{y}年度）") for y in sorted(years, reverse=True)]
+
+
+# The audit's own fields this form edits (header_values); the report's texts have theirs.
+AUDIT_FORM_FIELDS = (
+    "fiscal_year",
+    "theme",
+    "period_start",
+    "period_end",
+    "period_precision",
+    "report_number",
+    "report_date",
+    "signers",
+    "notice_date",
+    "auditor_names",
+    "viewpoint_numbering",
+    "addressee_format",
+)
 
 
 class AuditForm(forms.Form):
@@ -275,6 +276,9 @@ class AuditForm(forms.Form):
         },
     )
 
+    # The version the edit form was opened on (audits.versions): no lost edits.
+    version = version_field()
+
     def __init__(self, *args: Any, audit: Audit | None = None, **kwargs: Any) -> None:
         from findings.models import FindingKind
 
@@ -296,6 +300,7 @@ class AuditForm(forms.Form):
                 "viewpoint_numbering": audit.viewpoint_numbering,
                 "addressee_format": audit.addressee_format,
                 "finding_kinds": [k.pk for k in audit.finding_kinds.all()],
+                "version": audit_version(audit, AUDIT_FORM_FIELDS),
             }
         super().__init__(*args, **kwargs)
         kinds = FindingKind.objects.all()
@@ -396,12 +401,19 @@ class KeyRiskForm(forms.Form):
     )
 
 
+VIEWPOINT_TEXT_MAX = 2000
+
+
 class ViewpointForm(forms.Form):
     number = _number_field("着眼点", "(3)")
     text = forms.CharField(
         label="着眼点",
+        max_length=VIEWPOINT_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": "着眼点の文を入力してください。"},
+        error_messages={
+            "required": "着眼点の文を入力してください。",
+            "max_length": f"着眼点は{VIEWPOINT_TEXT_MAX}文字以内で入力してください。",
+        },
     )
     key_risk: forms.ModelChoiceField[KeyRisk] = forms.ModelChoiceField(
         label="重要リスク",

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import F, Q
 
+from audits.dates import check_model_dates
 from audits.wareki import format_fiscal_year, format_wareki, format_wareki_month
 
 if TYPE_CHECKING:
@@ -317,6 +318,10 @@ class Audit(models.Model):
     def __str__(self) -> str:
         return f"{self.fiscal_year_label} {self.kinds_label}「{self.theme}」"
 
+    def clean(self) -> None:
+        # Every service runs full_clean: no date outside the app's range is stored.
+        check_model_dates(self)
+
     @property
     def fiscal_year_label(self) -> str:
         return format_fiscal_year(self.fiscal_year)
@@ -522,6 +527,10 @@ class ScheduleItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.category}"
+
+    def clean(self) -> None:
+        # Every service runs full_clean: no date outside the app's range is stored.
+        check_model_dates(self)
 
 
 class OverallComment(models.Model):

@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Model
 from django.forms import Form
 from django.http import HttpResponse, QueryDict
@@ -22,6 +23,14 @@ from django.shortcuts import redirect, render
 from audits.forms import attach_errors
 from audits.http import AuthenticatedHttpRequest
 from audits.services import StructureInUse
+from audits.versions import (
+    ConflictRow,
+    StaleEdit,
+    check_version,
+    conflict_rows,
+    field_values,
+    fingerprint,
+)
 
 _Row = TypeVar("_Row", bound=Model)
 
@@ -52,19 +61,43 @@ def edit_row(
     request: AuthenticatedHttpRequest, part: OrderedPart[Any], row: Model, back: Place
 ) -> HttpResponse:
     form = part.form(request.POST if request.method == "POST" else None, row)
+    version = row_version(row, form)
+    conflict: list[ConflictRow] = []
     if request.method == "POST" and form.is_valid():
         try:
-            part.update(row, user=request.user, **form.cleaned_data)
+            with transaction.atomic():
+                # The row as it is now, locked until the service has saved: no other
+                # save slips in between the check and the write.
+                current = type(row)._default_manager.select_for_update().get(pk=row.pk)
+                version = row_version(current, form)
+                check_version(request.POST.get("row_version"), current, version)
+                part.update(current, user=request.user, **form.cleaned_data)
+        except StaleEdit as stale:
+            conflict = conflict_rows(form, part.form(None, stale.current))
+            form.add_error(None, stale)
         except ValidationError as error:
             attach_errors(form, error)
         else:
-            messages.success(request, f"{part.noun}「{row}」を保存しました。")
+            messages.success(request, f"{part.noun}「{current}」を保存しました。")
             return redirect(back.url)
     return render(
         request,
         "audits/row_edit.html",
-        {"form": form, "noun": part.noun, "row": row, "back": back},
+        {
+            "form": form,
+            "noun": part.noun,
+            "row": row,
+            "back": back,
+            "row_version": version,
+            "conflict": conflict,
+        },
     )
+
+
+def row_version(row: Model, form: Form) -> str:
+    """The version of the row's fields the edit form shows (audits.versions)."""
+    names = {f.name for f in row._meta.concrete_fields}
+    return fingerprint(field_values(row, sorted(n for n in form.fields if n in names)))
 
 
 def move_row(

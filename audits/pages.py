@@ -49,6 +49,7 @@ from audits.services import (
     create_audit,
     update_audit,
 )
+from audits.versions import ConflictRow, StaleEdit, carry_new_version, conflict_rows
 from findings.access import visible_findings
 from findings.models import Finding
 from findings.outline import key_risk_table, outline
@@ -140,15 +141,28 @@ def audit_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require_editor(request)
     audit = get_audit_for_user(request.user, pk).audit
     form = AuditForm(request.POST or None, audit=audit)
+    conflict: list[ConflictRow] = []
     if request.method == "POST" and form.is_valid():
         try:
-            update_audit(audit, user=request.user, **form.list_values(), **form.header_values())
+            update_audit(
+                audit,
+                user=request.user,
+                version=form.cleaned_data["version"],
+                **form.list_values(),
+                **form.header_values(),
+            )
+        except StaleEdit as stale:
+            conflict = conflict_rows(form, AuditForm(audit=stale.current))
+            form.add_error(None, stale)
+            carry_new_version(form, stale.version)
         except ValidationError as error:
             attach_errors(form, error)
         else:
             messages.success(request, "監査の内容を保存しました。")
             return redirect("audit_detail", pk=audit.pk)
-    return render(request, "audits/audit_form.html", {"form": form, "audit": audit})
+    return render(
+        request, "audits/audit_form.html", {"form": form, "audit": audit, "conflict": conflict}
+    )
 
 
 # --- detail ---------------------------------------------------------------------------

@@ -9,13 +9,12 @@ from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack
 
 from django.apps.registry import Apps
 from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Manager, Model, ProtectedError, QuerySet
 
+from audits.dates import check_date
 from audits.models import (
-    MAX_FISCAL_YEAR,
-    MIN_FISCAL_YEAR,
     Audit,
     AuditedSystem,
     AuditKind,
@@ -31,6 +30,7 @@ from audits.models import (
     ViewpointNumbering,
 )
 from audits.roles import GROUP_PERMISSIONS
+from audits.versions import check_version, field_values, fingerprint
 from history.context import logs_acting_user
 from history.models import record_activity
 
@@ -222,6 +222,15 @@ def create_audit(
     return audit
 
 
+def audit_version(audit: Audit, fields: Iterable[str]) -> str:
+    """The version of the named header fields and the lists (audits.versions): the edit
+    form's fields, so a change of the report's texts elsewhere does not count."""
+    values = field_values(audit, sorted(fields))
+    for name in ("kinds", "audited_departments", "finding_kinds"):
+        values[name] = sorted(getattr(audit, name).values_list("pk", flat=True))
+    return fingerprint(values)
+
+
 @logs_acting_user
 @transaction.atomic
 def update_audit(
@@ -231,14 +240,17 @@ def update_audit(
     kinds: Iterable[AuditKind],
     audited_departments: Iterable[Department],
     finding_kinds: Iterable[FindingKind],
+    version: str | None = None,
     **changes: Unpack[AuditHeader],
 ) -> Audit:
     """Change an audit's header. A class that already has findings cannot be dropped from
-    the report: they would vanish from the printed table."""
+    the report: they would vanish from the printed table. version: the audit_version the
+    form was opened on (StaleEdit when someone has saved since)."""
     from findings.models import FindingKind
 
     _check_header_fields(changes)
     locked = Audit.objects.select_for_update().get(pk=audit.pk)
+    check_version(version, locked, audit_version(locked, changes))
     kind_list, departments = list(kinds), list(audited_departments)
     chosen_finding_kinds = list(finding_kinds)
     errors = _list_errors(kind_list, departments, chosen_finding_kinds)
@@ -260,6 +272,28 @@ def update_audit(
     return locked
 
 
+DUPLICATE_RACE = (
+    "ほかの人が同時に同じ番号・名称で登録したため保存できませんでした。"
+    "画面を読み込み直して確認してください。"
+)
+
+
+def save_unique(
+    row: Model, *, field: str = NON_FIELD_ERRORS, message: str = DUPLICATE_RACE
+) -> None:
+    """row.save() in a savepoint. The exists() checks before it cannot see a row another
+    transaction is inserting at the same moment; the unique constraint does, and the
+    loser of that race gets a field error instead of a 500."""
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError as error:
+        text = str(error).lower()
+        if "unique" not in text and "duplicate" not in text:
+            raise
+        raise ValidationError({field: message}) from None
+
+
 def next_sort_order(queryset: QuerySet[Any] | Manager[Any]) -> int:
     last = queryset.order_by("-sort_order").values_list("sort_order", flat=True).first()
     return 0 if last is None else last + 1
@@ -278,8 +312,9 @@ def add_section(
         title=title,
         sort_order=next_sort_order(audit.sections) if sort_order is None else sort_order,
     )
-    section.full_clean()
-    section.save()
+    # The number's uniqueness: checked above with its message, held by save_unique.
+    section.full_clean(validate_constraints=False)
+    save_unique(section, field="number", message=f"番号「{number}」の節はこの監査に既にあります。")
     return section
 
 
@@ -291,8 +326,11 @@ def add_key_risk(audit: Audit, *, number: str, title: str, user: User | None) ->
     risk = KeyRisk(
         audit=audit, number=number, title=title, sort_order=next_sort_order(audit.key_risks)
     )
-    risk.full_clean()
-    risk.save()
+    # The number's uniqueness: checked above with its message, held by save_unique.
+    risk.full_clean(validate_constraints=False)
+    save_unique(
+        risk, field="number", message=f"番号「{number}」の重要リスクはこの監査に既にあります。"
+    )
     return risk
 
 
@@ -327,8 +365,11 @@ def add_viewpoint(
         key_risk=key_risk,
         sort_order=next_sort_order(audit.viewpoints),
     )
-    viewpoint.full_clean()
-    viewpoint.save()
+    # The number's uniqueness: checked above with its message, held by save_unique.
+    viewpoint.full_clean(validate_constraints=False)
+    save_unique(
+        viewpoint, field="number", message=f"番号「{number}」の着眼点はこの監査に既にあります。"
+    )
     return viewpoint
 
 
@@ -340,7 +381,7 @@ _Ordered = TypeVar("_Ordered", bound=Model)
 def save_checked(row: _Ordered, user: User | None, action: str, summary: str = "") -> _Ordered:
     """Validate the row against its model, save it and record who did it."""
     row.full_clean()
-    row.save()
+    save_unique(row)
     record_activity(user, action, row, summary or str(row))
     return row
 
@@ -620,10 +661,6 @@ def delete_audit_kind(kind: AuditKind, *, user: User | None) -> None:
 
 # --- the audit report's own content (監査報告書): its texts, 日程, 総評, 推奨する点 ----------
 
-# Dates of the schedule print in 和暦 and belong to audits the app can hold (see 年度).
-SCHEDULE_FIRST_DAY = datetime.date(MIN_FISCAL_YEAR, 1, 1)
-SCHEDULE_LAST_DAY = datetime.date(MAX_FISCAL_YEAR, 12, 31)
-
 
 class AuditReportContent(TypedDict):
     """The audit's fields that only the audit report (監査報告書) prints."""
@@ -652,13 +689,10 @@ def update_audit_report(
 
 
 def _check_schedule_date(date: datetime.date) -> None:
-    if not SCHEDULE_FIRST_DAY <= date <= SCHEDULE_LAST_DAY:
-        raise ValidationError(
-            {
-                "date": f"実施日は{SCHEDULE_FIRST_DAY.year}年1月1日から"
-                f"{SCHEDULE_LAST_DAY.year}年12月31日までの日付を入力してください。"
-            }
-        )
+    try:
+        check_date(date, "実施日")
+    except ValidationError as error:
+        raise ValidationError({"date": error.messages}) from None
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass
 
 
@@ -83,6 +84,12 @@ _NUM = r"(元|[0-9０-９]{1,2})"
 _DATE_RE = re.compile(
     rf"^\s*(令和|平成|昭和|大正)\s*{_NUM}\s*年\s*([0-9０-９]{{1,2}})\s*月\s*([0-9０-９]{{1,2}})\s*日\s*$"
 )
+# The short spellings of spreadsheets and forms: R3.9.30, H31/4/30, 令和3.9.30, Ｒ３．９．３０.
+_SHORT_DATE_RE = re.compile(
+    rf"^\s*(令和|平成|昭和|大正|[RHSTrhst])\s*{_NUM}\s*[.．/／-]\s*([0-9０-９]{{1,2}})"
+    rf"\s*[.．/／-]\s*([0-9０-９]{{1,2}})\s*$"
+)
+_ERA_LETTERS = {"R": "令和", "H": "平成", "S": "昭和", "T": "大正"}
 _FY_RE = re.compile(rf"^\s*(令和|平成|昭和|大正)\s*{_NUM}\s*年度\s*$")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 
@@ -96,12 +103,15 @@ def _era_year(era_name: str, year_text: str) -> tuple[Era, int]:
 
 
 def parse_wareki(text: str) -> datetime.date:
-    """Read "令和 3年 5月31日" / "令和元年5月1日" back into a date; ValueError if it is not
-    a real date of that era."""
-    match = _DATE_RE.match(text)
+    """Read "令和 3年 5月31日" / "令和元年5月1日" / "R3.9.30" / "令和3.9.30" back into a
+    date (full-width letters and digits too); ValueError if it is not a real date of that
+    era."""
+    text = unicodedata.normalize("NFKC", text) if text else text
+    match = _DATE_RE.match(text) or _SHORT_DATE_RE.match(text)
     if not match:
         raise ValueError(f"和暦の日付として読めません: {text!r}")
-    era, year = _era_year(match.group(1), match.group(2))
+    era_name = _ERA_LETTERS.get(match.group(1).upper(), match.group(1))
+    era, year = _era_year(era_name, match.group(2))
     month = int(match.group(3).translate(_FULLWIDTH))
     day_of_month = int(match.group(4).translate(_FULLWIDTH))
     try:

@@ -234,6 +234,11 @@ STORAGES = {
     },
 }
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_MB", 20, minimum=1) * 1024 * 1024
+# The most printed text (characters, white space not counted) a PDF made in a web request
+# may hold: layout takes about 1 s per 10,000 characters at worst (a long unbroken run;
+# Japanese prose is faster, see bench/), so the default stays
+# within GUNICORN_TIMEOUT; larger PDFs are made with `manage.py export_report`.
+PDF_MAX_CHARS = env_int("PDF_MAX_CHARS", 500_000, minimum=1000)
 # Office files are zip archives: refuse one that unpacks past this size or ratio.
 EVIDENCE_ARCHIVE_MAX_BYTES = env_int("EVIDENCE_ARCHIVE_MAX_MB", 200, minimum=1) * 1024 * 1024
 EVIDENCE_ARCHIVE_MAX_RATIO = env_int("EVIDENCE_ARCHIVE_MAX_RATIO", 100, minimum=2)
@@ -398,6 +403,9 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# /health/ calls the worker "stale" when a ready task has waited longer than this.
+WORKER_STALE_MINUTES = env_int("WORKER_STALE_MINUTES", 10, minimum=1)
 
 LOGGING = {
     "version": 1,

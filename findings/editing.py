@@ -22,6 +22,7 @@ from audits.forms import attach_errors
 from audits.http import AuthenticatedHttpRequest
 from audits.models import Audit
 from audits.pages import editors_only, require_editor
+from audits.versions import ConflictRow, StaleEdit, carry_new_version, conflict_rows
 from findings.access import get_finding_for_user
 from findings.forms import FindingForm, first_label, next_label
 from findings.models import Finding
@@ -151,14 +152,20 @@ def finding_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     finding = _editable_finding(request, pk)
     audit = finding.audit
     form = FindingForm(request.POST or None, audit=audit, finding=finding)
+    conflict: list[ConflictRow] = []
     if request.method == "POST" and form.is_valid():
         try:
             finding = update_finding(
                 finding,
                 departments=form.cleaned_data["departments"],
                 user=request.user,
+                version=form.cleaned_data["version"],
                 **form.service_values(),
             )
+        except StaleEdit as stale:
+            conflict = conflict_rows(form, FindingForm(audit=audit, finding=stale.current))
+            form.add_error(None, stale)
+            carry_new_version(form, stale.version)
         except ValidationError as error:
             attach_errors(form, error)
         else:
@@ -167,7 +174,7 @@ def finding_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "findings/finding_form.html",
-        {"form": form, "audit": audit, "finding": finding, "saved": None},
+        {"form": form, "audit": audit, "finding": finding, "saved": None, "conflict": conflict},
     )
 
 

@@ -17,7 +17,9 @@ from audits.forms import (
     text_field,
 )
 from audits.models import Audit, Section, Viewpoint
-from findings.models import Finding, FindingKind, FindingSubclass
+from audits.versions import version_field
+from findings.models import BODY_MAX_CHARS, Finding, FindingKind, FindingSubclass
+from findings.services import finding_version
 
 NOT_IN_AUDIT = "この監査の{}を一覧から選んでください。"
 
@@ -134,8 +136,14 @@ class FindingForm(forms.Form):
     )
     body = forms.CharField(
         label="本文",
+        max_length=BODY_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 8}),
-        error_messages={"required": "本文を入力してください。"},
+        error_messages={
+            "required": "本文を入力してください。",
+            "max_length": (
+                "本文は%(limit_value)d文字以内で入力してください（現在%(show_value)d文字）。"
+            ),
+        },
     )
     departments = department_field("担当所属", "担当所属を1つ以上選んでください。")
     subclass: forms.ModelChoiceField[FindingSubclass] = forms.ModelChoiceField(
@@ -147,6 +155,8 @@ class FindingForm(forms.Form):
         error_messages={"invalid_choice": "細区分は一覧から選んでください。"},
     )
     due_date = date_field("措置期限", required=False)
+    # The version the edit form was opened on (audits.versions): no lost edits.
+    version = version_field()
 
     def __init__(
         self, *args: Any, audit: Audit, finding: Finding | None = None, **kwargs: Any
@@ -166,6 +176,7 @@ class FindingForm(forms.Form):
                 "subclass": finding.subclass_id,
                 "extra_viewpoints": [link.viewpoint_id for link in finding.viewpoint_links.all()],
                 "due_date": finding.due_date,
+                "version": finding_version(finding),
             }
         super().__init__(*args, **kwargs)
         form_field(self, "kind", forms.ModelChoiceField).queryset = audit.finding_kinds.all()

@@ -6,16 +6,23 @@ import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from audits.dates import check_model_dates
 from audits.models import Audit, Department, Section, User, Viewpoint
 
 if TYPE_CHECKING:
     from remediation.models import RemediationEntry
 
 UNREPORTED_LABEL = "未報告"
+
+
+# A finding's body: generous (the longest published ones are a few thousand characters)
+# but bounded, so one paste cannot stall every page and PDF that prints it.
+BODY_MAX_CHARS = 20_000
 
 
 class FindingKind(models.Model):
@@ -276,6 +283,13 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return " ".join(part for part in (self.label_path, self.title) if part) or self.body[:30]
+
+    def clean(self) -> None:
+        # Every service runs full_clean: no date outside the app's range is stored, and
+        # no body longer than the form takes (a TextField has no limit of its own).
+        check_model_dates(self)
+        if len(self.body) > BODY_MAX_CHARS:
+            raise ValidationError({"body": f"本文は{BODY_MAX_CHARS}文字以内で入力してください。"})
 
     @property
     def label_path(self) -> str:

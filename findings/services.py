@@ -17,6 +17,7 @@ from audits.services import (
     next_sort_order,
     save_checked,
 )
+from audits.versions import check_version, field_values, fingerprint
 from findings.models import Finding, FindingKind, FindingSubclass, FindingViewpoint
 from history.context import logs_acting_user
 from history.models import record_activity
@@ -202,6 +203,18 @@ EDITABLE_FIELDS = (
 )
 
 
+def finding_version(finding: Finding) -> str:
+    """The version of what the finding form edits (audits.versions)."""
+    values = field_values(finding, EDITABLE_FIELDS)
+    values["departments"] = sorted(finding.departments.values_list("pk", flat=True))
+    values["extra_viewpoints"] = list(
+        FindingViewpoint.objects.filter(finding=finding)
+        .order_by("position")
+        .values_list("viewpoint_id", flat=True)
+    )
+    return fingerprint(values)
+
+
 @logs_acting_user
 @transaction.atomic
 def update_finding(
@@ -210,12 +223,16 @@ def update_finding(
     departments: Iterable[Department],
     user: User | None,
     extra_viewpoints: Sequence[Viewpoint] = (),
+    version: str | None = None,
     **changes: object,
 ) -> Finding:
+    """version: the finding_version the form was opened on; StaleEdit when someone has
+    saved since (no version: the caller takes the last word)."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
     locked = Finding.objects.select_for_update().get(pk=finding.pk)
+    check_version(version, locked, finding_version(locked))
     for field, value in changes.items():
         setattr(locked, field, value)
     depts = list(departments)

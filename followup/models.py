@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from audits.dates import check_model_dates
 from audits.models import Audit, User
 from audits.wareki import format_fiscal_year, format_wareki
 from findings.models import Finding
@@ -64,6 +65,10 @@ class ReportingRound(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # Every service runs full_clean: no date outside the app's range is stored.
+        check_model_dates(self)
 
     @property
     def scope_label(self) -> str:

@@ -13,6 +13,7 @@ from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
+from audits.dates import BoundedDateFilter
 from audits.models import User
 from history.models import Action, LogEntry, Source
 
@@ -66,17 +67,11 @@ class LogFilter(django_filters.FilterSet):
     )
     action = django_filters.ChoiceFilter(label="操作", choices=Action.choices, empty_label="すべて")
     source = django_filters.ChoiceFilter(label="経路", choices=Source.choices, empty_label="すべて")
-    date_from = django_filters.DateFilter(
-        label="期間（から）",
-        field_name="timestamp",
-        lookup_expr="date__gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+    date_from = BoundedDateFilter(
+        label="期間（から）", field_name="timestamp", lookup_expr="date__gte"
     )
-    date_to = django_filters.DateFilter(
-        label="期間（まで）",
-        field_name="timestamp",
-        lookup_expr="date__lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+    date_to = BoundedDateFilter(
+        label="期間（まで）", field_name="timestamp", lookup_expr="date__lte"
     )
 
     class Meta:

@@ -40,4 +40,6 @@ def _log_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "rows": rows_for(page.object_list),
             "query": params.urlencode(),
         },
+        # Filters that cannot be read (a date outside the range): 400, errors by the fields.
+        status=400 if log_filter.is_bound and not log_filter.form.is_valid() else 200,
     )

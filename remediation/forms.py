@@ -10,14 +10,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from audits.dates import BoundedDateField, DateInput
 from audits.forms import form_field
 from audits.wareki import format_wareki
 from findings.models import Finding
 from remediation.files import ALLOWED_DESCRIPTION, check_upload
-from remediation.models import RemediationStatus
+from remediation.models import CONTENT_MAX_CHARS, RemediationStatus
 from remediation.services import CheckedFile, entry_date_error
 
-CONTENT_MAX_CHARS = 4000
 MAX_FILES = 10
 CHOOSE_FILES_AGAIN = "ファイルは送信し直す必要があります。もう一度選択してください。"
 
@@ -49,15 +49,11 @@ class EntryForm(forms.Form):
             "invalid_choice": "選択肢にない状況です。もう一度選んでください。",
         },
     )
-    entry_date = forms.DateField(
+    entry_date = BoundedDateField(
         label="措置日",
         help_text="措置を講じた日、または状況を確認した日。未来の日付は指定できません。",
-        widget=forms.DateInput(attrs={"type": "date", "class": "input--narrow"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%Y/%m/%d"],
-        error_messages={
-            "required": "措置日を入力してください。",
-            "invalid": "存在する日付を入力してください（例: 2021-05-31）。",
-        },
+        widget=DateInput(attrs={"class": "input--narrow"}),
+        error_messages={"invalid": "存在する日付を入力してください（例: 2021-05-31）。"},
     )
     content = forms.CharField(
         label="措置（具体的内容）・対応状況",

@@ -16,8 +16,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 
+from audits.dates import check_model_dates
 from audits.models import Department, User
 from findings.models import Finding
+
+# The longest 措置の内容 an entry takes (forms and services alike).
+CONTENT_MAX_CHARS = 4000
 
 
 class AppendOnlyError(ValidationError):
@@ -117,6 +121,15 @@ class RemediationEntry(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"【{self.status.name}】{self.entry_date:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        # Every service runs full_clean: no date outside the app's range is stored, and
+        # no text longer than the form takes (a TextField has no limit of its own).
+        check_model_dates(self)
+        if len(self.content) > CONTENT_MAX_CHARS:
+            raise ValidationError(
+                {"content": f"措置の内容は{CONTENT_MAX_CHARS}文字以内で入力してください。"}
+            )
 
     @property
     def review_or_none(self) -> EntryReview | None:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts import security_log
+from audits.dates import DateParameterError, date_param
 from audits.http import AuthenticatedHttpRequest
 from audits.wareki import format_wareki
 from findings.access import FindingAccess, get_finding_for_user
@@ -139,13 +139,16 @@ def _add_service_errors(form: EntryForm, error: ValidationError) -> None:
 
 @require_GET
 def entry_date_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The 和暦 of the date being typed, for htmx beside the date input."""
-    text = ""
+    """The 和暦 of the date being typed, for htmx beside the date input; a date that
+    cannot be read or lies outside the range answers 400 with the message. htmx swaps
+    only 2xx answers, so its own requests get the message with 200 and show it in place
+    of a 和暦 that no longer matches the input."""
     try:
-        day = datetime.date.fromisoformat(request.GET.get("entry_date", ""))
-        text = format_wareki(day)
-    except ValueError:
-        text = ""
+        day = date_param(request.GET, "entry_date", "措置日")
+    except DateParameterError as error:
+        status = 200 if request.headers.get("HX-Request") else 400
+        return render(request, "remediation/_wareki.html", {"error": str(error)}, status=status)
+    text = format_wareki(day) if day is not None else ""
     return render(request, "remediation/_wareki.html", {"text": text})
 
 
@@ -166,4 +169,5 @@ def evidence_download(request: AuthenticatedHttpRequest, pk: int) -> FileRespons
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    security_log.evidence_downloaded(request.user, request, evidence)
     return response

@@ -15,9 +15,10 @@ from django import forms
 from django.http import QueryDict
 
 from audits.access import visible_audits, visible_departments
+from audits.dates import DateParameterError, parse_date_text
 from audits.forms import form_field, grouped_department_choices
 from audits.models import Audit, Department
-from audits.wareki import format_fiscal_year, parse_fiscal_year, parse_wareki
+from audits.wareki import format_fiscal_year, parse_fiscal_year
 from findings.access import visible_findings
 from findings.models import Finding, FindingQuerySet, StatusBasis
 from reports.builder import Report, Selection, build_report
@@ -57,12 +58,9 @@ class FiscalYearField(forms.TypedChoiceField):
 
 
 def parse_report_date(text: str) -> datetime.date:
-    """YYYY-MM-DD or a 和暦 date (令和3年9月30日); ValueError otherwise."""
-    text = text.strip()
-    try:
-        return datetime.date.fromisoformat(text) if text[:1].isdigit() else parse_wareki(text)
-    except ValueError:
-        raise ValueError(text) from None
+    """YYYY-MM-DD or a 和暦 date (令和3年9月30日) in the app's range; ValueError
+    (DateParameterError, whose text is the message) otherwise."""
+    return parse_date_text(text, "基準日")
 
 
 class ReportSelectionForm(forms.Form):
@@ -142,11 +140,8 @@ class ReportSelectionForm(forms.Form):
             return None
         try:
             return parse_report_date(text)
-        except ValueError:
-            raise forms.ValidationError(
-                "基準日は 2021-09-30 または 令和3年9月30日 の形の、実在する日付で入力してください。",
-                code="invalid_date",
-            ) from None
+        except DateParameterError as error:
+            raise forms.ValidationError(str(error), code="invalid_date") from None
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -8,6 +8,7 @@ so a server without any Japanese system font prints the same file.
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -83,6 +84,64 @@ def render_html(report: Report, *, author: str = "") -> str:
     )
 
 
+# A run of characters with no line-break opportunity for Pango (Latin letters, digits,
+# symbols; not spaces, CJK or the characters of an HTML tag or entity) ...
+_UNBREAKABLE_RUN = re.compile(r"[^\s<>&;\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]{30,}")
+# ... gets a zero-width space every this many characters, fewer than the narrowest table
+# cell holds. overflow-wrap: anywhere in the stylesheet breaks such a run too, but
+# WeasyPrint then lays out the rest of the run again for every line: a 100,000-character
+# body took 293 s (20,000: 13 s); with the spaces it takes 10 s (bench/long_body_pdf.py).
+_BREAK_EVERY = 10
+_ZWSP = "\u200b"
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def _break_run(match: re.Match[str]) -> str:
+    run = match.group(0)
+    return _ZWSP.join(run[i : i + _BREAK_EVERY] for i in range(0, len(run), _BREAK_EVERY))
+
+
+def breakable_html(html: str) -> str:
+    """The page with break opportunities in long unbroken text of its body (URLs, file
+    names, pasted tokens): only text between tags changes, never a tag or an entity."""
+    head, marker, body = html.partition("<body")
+    if not marker:
+        head, body = "", html
+    parts = _TAG.split(body)
+    for i in range(0, len(parts), 2):  # even items are text, odd ones tags
+        parts[i] = _UNBREAKABLE_RUN.sub(_break_run, parts[i])
+    return head + marker + "".join(parts)
+
+
+class PdfTooLarge(Exception):
+    """The page holds more text than a web request may lay out; str() is the message."""
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def text_size(html: str) -> int:
+    """Characters of printed text in the page's body (tags and white space left out):
+    what WeasyPrint's layout time grows with."""
+    body = html.partition("<body")[2] or html
+    return len(_SPACE.sub("", _TAG.sub("", body)))
+
+
+def check_size(html: str, limit: int | None) -> None:
+    """PdfTooLarge when the page is over the limit: a web request must end well within
+    the worker timeout (GUNICORN_TIMEOUT), so a larger PDF is made by the command."""
+    if limit is None:
+        return
+    size = text_size(html)
+    if size > limit:
+        raise PdfTooLarge(
+            f"選んだ範囲は文字数が多すぎるため（{size:,}文字、画面からの PDF は"
+            f"{limit:,}文字まで）、PDF を作れません。条件（監査・年度・担当所属）を絞るか、"
+            "Excel・CSV で出力してください。全体の PDF は管理者がコマンド"
+            "（python manage.py export_report）で作成できます。"
+        )
+
+
 def html_to_pdf(html: str) -> bytes:
     """A print HTML page as PDF, with the bundled font and nothing from the system."""
     from weasyprint import CSS, HTML
@@ -90,13 +149,17 @@ def html_to_pdf(html: str) -> bytes:
 
     font_config = FontConfiguration()
     fonts_css = CSS(filename=str(FONTS_CSS), font_config=font_config)
-    document = HTML(string=html, base_url=f"{STATIC_DIR}/")
+    document = HTML(string=breakable_html(html), base_url=f"{STATIC_DIR}/")
     pdf: bytes = document.write_pdf(stylesheets=[fonts_css], font_config=font_config)
     return pdf
 
 
-def render_pdf(report: Report, *, author: str = "") -> bytes:
-    return html_to_pdf(render_html(report, author=author))
+def render_pdf(report: Report, *, author: str = "", max_chars: int | None = None) -> bytes:
+    """max_chars: refuse (PdfTooLarge) past this much text; the views pass
+    settings.PDF_MAX_CHARS, the command no limit."""
+    html = render_html(report, author=author)
+    check_size(html, max_chars)
+    return html_to_pdf(html)
 
 
 def summary_html(summary: AuditSummary) -> str:
@@ -104,5 +167,7 @@ def summary_html(summary: AuditSummary) -> str:
     return render_to_string("reports/audit_summary_pdf.html", {"summary": summary})
 
 
-def render_summary_pdf(summary: AuditSummary) -> bytes:
-    return html_to_pdf(summary_html(summary))
+def render_summary_pdf(summary: AuditSummary, *, max_chars: int | None = None) -> bytes:
+    html = summary_html(summary)
+    check_size(html, max_chars)
+    return html_to_pdf(html)

@@ -7,10 +7,12 @@ them see.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from accounts import security_log
 from audits.access import get_audit_for_user
 from audits.http import AuthenticatedHttpRequest
 from reports.forms import ReportSelectionForm
@@ -52,7 +54,10 @@ def report_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
         "show_summary": True,
         "show_departments": True,
     }
-    return render(request, "reports/preview.html", context)
+    # A selection that cannot be read (a date outside the range, an unknown choice) is a
+    # bad request: 400, with the messages beside the fields.
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(request, "reports/preview.html", context, status=status)
 
 
 @require_GET
@@ -67,14 +72,26 @@ def report_export(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
     if not report.audits:
         return _refused(request, form, export.label, NOTHING_TO_EXPORT)
     if export.code == "pdf":
-        from reports.pdf import render_pdf
+        from reports.pdf import PdfTooLarge, render_pdf
 
-        content = render_pdf(report, author=_author(request))
+        try:
+            content = render_pdf(report, author=_author(request), max_chars=settings.PDF_MAX_CHARS)
+        except PdfTooLarge as error:
+            return _refused(request, form, export.label, str(error))
     else:
         content = export.render(report)
+    filename = report_filename(report, export.extension)
+    security_log.report_downloaded(
+        request.user,
+        request,
+        report="措置状況",
+        format_label=export.label,
+        filename=filename,
+        selection=report.selection_label,
+    )
     response = HttpResponse(content, content_type=export.content_type)
     response["Content-Disposition"] = content_disposition(
-        report_filename(report, export.extension), ascii_filename(report, export.extension)
+        filename, ascii_filename(report, export.extension)
     )
     response["Cache-Control"] = "private, no-store"
     return response
@@ -116,9 +133,32 @@ def audit_summary_export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -
         raise Http404
     access = get_audit_for_user(request.user, pk)
     summary = build_audit_summary(request.user, access.audit)
-    response = HttpResponse(export.render(summary), content_type=export.content_type)
+    if export.code == "pdf":
+        from reports.pdf import PdfTooLarge, render_summary_pdf
+
+        try:
+            content = render_summary_pdf(summary, max_chars=settings.PDF_MAX_CHARS)
+        except PdfTooLarge as error:
+            return render(
+                request,
+                "reports/export_error.html",
+                {"format_label": export.label, "message": str(error), "query": ""},
+                status=400,
+            )
+    else:
+        content = export.render(summary)
+    filename = summary_filename(summary, export.extension)
+    security_log.report_downloaded(
+        request.user,
+        request,
+        report="監査報告書",
+        format_label=export.label,
+        filename=filename,
+        selection=str(access.audit),
+    )
+    response = HttpResponse(content, content_type=export.content_type)
     response["Content-Disposition"] = content_disposition(
-        summary_filename(summary, export.extension),
+        filename,
         summary_ascii_filename(summary, export.extension),
     )
     response["Cache-Control"] = "private, no-store"

@@ -78,9 +78,61 @@ def test_health_reports_database_and_storage(client, db):
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok",
-        "checks": {"database": "ok", "evidence_storage": "ok"},
+        "checks": {"database": "ok", "evidence_storage": "ok", "worker": "ok"},
+        "worker": {
+            "state": "ok",
+            "ready": 0,
+            "running": 0,
+            "oldest_ready_seconds": None,
+            "last_finished_seconds_ago": None,
+        },
     }
     assert "no-cache" in response["Cache-Control"]
+
+
+def test_health_reports_a_stale_worker_with_figures_but_stays_200(client, db, settings):
+    import datetime
+
+    from django.utils import timezone
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from reminders.tasks import send_daily_digests
+
+    settings.WORKER_STALE_MINUTES = 10
+    done = send_daily_digests.enqueue("2021-10-15")
+    waiting = send_daily_digests.enqueue("2021-10-16")
+    now = timezone.now()
+    DBTaskResult.objects.filter(pk=done.id).update(
+        status=TaskResultStatus.SUCCESSFUL, finished_at=now - datetime.timedelta(hours=2)
+    )
+    DBTaskResult.objects.filter(pk=waiting.id).update(
+        enqueued_at=now - datetime.timedelta(minutes=45)
+    )
+
+    response = client.get(reverse("health"))
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["checks"]["worker"] == "stale"
+    worker = body["worker"]
+    assert worker["ready"] == 1
+    assert 45 * 60 <= worker["oldest_ready_seconds"] < 46 * 60
+    assert 2 * 3600 <= worker["last_finished_seconds_ago"] < 2 * 3600 + 60
+
+
+def test_health_calls_a_recent_task_ok(client, db, settings):
+    from reminders.tasks import send_daily_digests
+
+    settings.WORKER_STALE_MINUTES = 10
+    send_daily_digests.enqueue("2021-10-16")
+
+    body = client.get(reverse("health")).json()
+
+    assert body["status"] == "ok"
+    assert body["worker"]["state"] == "ok"
+    assert body["worker"]["ready"] == 1
 
 
 def test_health_is_503_when_the_evidence_folder_is_missing(client, db, settings, tmp_path):
@@ -91,7 +143,11 @@ def test_health_is_503_when_the_evidence_folder_is_missing(client, db, settings,
     }
     response = client.get(reverse("health"))
     assert response.status_code == 503
-    assert response.json()["checks"] == {"database": "ok", "evidence_storage": "error"}
+    assert response.json()["checks"] == {
+        "database": "ok",
+        "evidence_storage": "error",
+        "worker": "ok",
+    }
 
 
 def test_health_is_503_when_the_database_fails(client, db, monkeypatch):

@@ -109,3 +109,27 @@ def test_template_filters_render_wareki():
         "{% load wareki %}{{ d|wareki }}|{{ d|wareki_padded }}|{{ y|fiscal_year }}|{{ n|wareki }}"
     ).render(Context({"d": D(2021, 5, 31), "y": 2020, "n": None}))
     assert out == "令和3年5月31日|令和 3年 5月31日|令和2年度|"
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("R3.9.30", datetime.date(2021, 9, 30)),
+        ("r3/9/30", datetime.date(2021, 9, 30)),
+        ("令和3.9.30", datetime.date(2021, 9, 30)),
+        ("Ｒ３．９．３０", datetime.date(2021, 9, 30)),
+        ("R元.5.1", datetime.date(2019, 5, 1)),
+        ("R1.5.1", datetime.date(2019, 5, 1)),
+        ("H31.4.30", datetime.date(2019, 4, 30)),
+        ("H1-1-8", datetime.date(1989, 1, 8)),
+        ("S64.1.7", datetime.date(1989, 1, 7)),
+    ],
+)
+def test_parse_wareki_reads_the_short_spellings(text, day):
+    assert parse_wareki(text) == day
+
+
+@pytest.mark.parametrize("text", ["H31.5.1", "R1.4.30", "X3.9.30", "R3.13.1", "R3.9", "R.9.30"])
+def test_parse_wareki_refuses_short_spellings_outside_their_era_or_malformed(text):
+    with pytest.raises(ValueError):
+        parse_wareki(text)

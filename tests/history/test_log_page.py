@@ -71,6 +71,8 @@ def test_filter_by_date_range(auditor_client, finding):
     [
         ({"date_from": "2021-13-40"}, "日付は 2021-09-30 の形で入力してください。"),
         ({"date_to": "abc"}, "日付は 2021-09-30 の形で入力してください。"),
+        ({"date_from": "1900-01-01"}, "期間（から）は平成元年1月8日（1989-01-08）から"),
+        ({"date_to": "9999-12-31"}, "期間（まで）は平成元年1月8日（1989-01-08）から"),
         ({"actor": "999999"}, "選択肢にない値です"),
         ({"actor": "x'--"}, "選択肢にない値です"),
         ({"content_type": "-1"}, "選択肢にない値です"),
@@ -89,7 +91,8 @@ def test_malformed_filters_show_a_japanese_error_and_nothing_else(
     auditor_client, finding, params, message
 ):
     response = auditor_client.get(URL, params)
-    assert response.status_code == 200
+    # Filters that cannot be read are a bad request: the page, with the errors, as 400.
+    assert response.status_code == (400 if message else 200)
     html = response.content.decode()
     if message:
         assert message in html

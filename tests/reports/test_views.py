@@ -88,7 +88,7 @@ def test_staff_cannot_ask_for_another_departments_findings(
         assert "人事記録" not in response.content.decode()
 
     preview = client.get(reverse("report_preview"), {"department": jinji.pk})
-    assert preview.status_code == 200
+    assert preview.status_code == 400
     assert preview.context["report"] is None
     assert preview.context["form"].errors["department"]
     assert "人事記録" not in preview.content.decode()
@@ -110,6 +110,9 @@ def test_staff_cannot_download_an_audit_with_nothing_addressed_to_them(
         ({"as_of": "令和3年2月30日"}, "as_of"),
         ({"as_of": "平成35年1月1日"}, "as_of"),
         ({"as_of": "x" * 500}, "as_of"),
+        ({"as_of": "1900-01-01"}, "as_of"),
+        ({"as_of": "昭和64年1月7日"}, "as_of"),
+        ({"as_of": "9999-12-31"}, "as_of"),
         ({"audit": "abc"}, "audit"),
         ({"audit": "99999999999999999999"}, "audit"),
         ({"fiscal_year": "1800"}, "fiscal_year"),
@@ -122,7 +125,7 @@ def test_bad_params_give_field_errors_and_a_400_never_a_file(
 ):
     _login(client, manager)
     preview = client.get(reverse("report_preview"), params)
-    assert preview.status_code == 200
+    assert preview.status_code == 400
     assert preview.context["form"].errors[field]
     assert 'class="field__error"' in preview.content.decode()
 

@@ -102,7 +102,7 @@ def test_schedule_item_is_added_and_shown_in_wareki(auditor_client, audit):
         ({"schedule-date": "おととい", "schedule-category": "予備調査"}, "存在しない日付です"),
         (
             {"schedule-date": "1900-01-01", "schedule-category": "予備調査"},
-            "実施日は1989年1月1日から2200年12月31日までの日付を入力してください。",
+            "実施日は平成元年1月8日（1989-01-08）から",
         ),
         ({"schedule-date": "2016-09-20", "schedule-category": " "}, "区分を入力してください。"),
         (

@@ -71,7 +71,14 @@ def test_wareki_preview_for_htmx(client, ict_staff):
     client.force_login(ict_staff)
     url = reverse("entry_date_preview")
     assert "令和3年5月31日" in client.get(url, {"entry_date": "2021-05-31"}).content.decode()
-    assert "令和" not in client.get(url, {"entry_date": "2021-02-30"}).content.decode()
+    impossible = client.get(url, {"entry_date": "2021-02-30"})
+    assert impossible.status_code == 400
+    assert "和暦:" not in impossible.content.decode()
+    assert "実在する日付" in impossible.content.decode()
+    # htmx swaps only 2xx: its own request gets the message in place of the old 和暦.
+    swapped = client.get(url, {"entry_date": "1900-01-01"}, headers={"HX-Request": "true"})
+    assert swapped.status_code == 200
+    assert "平成元年1月8日" in swapped.content.decode()
 
 
 @pytest.mark.parametrize(

@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
 import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from audits.dates import command_date
 from audits.roles import role_of
-from audits.wareki import format_wareki
 from reminders.services import DigestRun, build_message, send_digests
 from reminders.tasks import send_daily_digests
-
-
-def iso_day(value: str) -> datetime.date:
-    try:
-        day = datetime.date.fromisoformat(value.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"--today は YYYY-MM-DD の形の日付で指定してください（例: 2021-10-16）: {value!r}"
-        ) from None
-    try:
-        format_wareki(day)  # mail shows dates in 和暦
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"--today: {error}") from None
-    return day
 
 
 class Command(BaseCommand):
@@ -38,7 +23,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dry-run", action="store_true", help="送らずに内容を表示する")
         parser.add_argument(
-            "--today", type=iso_day, default=None, help="対象日（YYYY-MM-DD、既定は今日）"
+            "--today",
+            type=command_date("--today"),
+            default=None,
+            help="対象日（YYYY-MM-DD、既定は今日）",
         )
         parser.add_argument(
             "--enqueue", action="store_true", help="送信をタスクキュー（db_worker）に任せる"
