@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from audits.dates import EARLIEST_DATE, latest_date, out_of_range_message
 from audits.forms import date_field, form_field, text_field
 from audits.models import Department
 from audits.wareki import ERA_BY_NAME, fiscal_year_of, format_fiscal_year
@@ -71,12 +72,16 @@ class MonthField(forms.CharField):
         try:
             if len(text) > 20:
                 raise ValueError(text)
-            return parse_month(text)
+            month = parse_month(text)
         except ValueError:
             raise ValidationError(
                 f"{self._label}は「2014-08」または「平成26年8月」の形で入力してください。",
                 code="invalid",
             ) from None
+        # The month is in range when any of its days is (平成元年1月 counts).
+        if not (EARLIEST_DATE.replace(day=1) <= month <= latest_date()):
+            raise ValidationError(out_of_range_message(self._label), code="out_of_range")
+        return month
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, datetime.date):

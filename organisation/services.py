@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audits.dates import in_range, out_of_range_message
 from audits.models import Department, Membership, User
 from findings.models import Finding
 from history.context import logs_acting_user
@@ -28,8 +29,6 @@ from organisation.models import (
 )
 
 # Dates the organisation accepts: nothing before the 平成 era, nothing far ahead.
-EARLIEST_DATE = datetime.date(1989, 1, 8)
-LATEST_YEARS_AHEAD = 5
 
 
 class OrganisationError(Exception):
@@ -42,13 +41,8 @@ class OrganisationError(Exception):
 
 
 def check_date(day: datetime.date, label: str = "発効日") -> str | None:
-    """A message when `day` is out of the range the organisation accepts."""
-    latest = timezone.localdate().replace(year=timezone.localdate().year + LATEST_YEARS_AHEAD)
-    if day < EARLIEST_DATE:
-        return f"{label}は平成元年1月8日以降の日付にしてください。"
-    if day > latest:
-        return f"{label}は{LATEST_YEARS_AHEAD}年先までの日付にしてください。"
-    return None
+    """A message when `day` is outside the one range of dates the app accepts."""
+    return None if in_range(day) else out_of_range_message(label)
 
 
 # --- the tree --------------------------------------------------------------------------

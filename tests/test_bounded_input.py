@@ -42,6 +42,9 @@ FORM_MODULES = [
     "accounts.forms",
     "history.filters",
     "findings.filters",
+    "organisation.forms",
+    "inspections.forms",
+    "incidents.forms",
 ]
 
 
