@@ -352,6 +352,8 @@ def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
                     )
                 )
             )
+        if data["role"]:
+            people_qs = people_qs.filter(groups__name=data["role"])
         if not data["inactive"]:
             people_qs = people_qs.filter(is_active=True)
     else:
