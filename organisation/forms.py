@@ -221,6 +221,12 @@ class PersonSearchForm(forms.Form):
         empty_label="すべて",
         error_messages={"invalid_choice": "選択肢にない値です。"},
     )
+    role = forms.ChoiceField(
+        label="役割",
+        choices=[("", "すべて"), *ROLE_CHOICES],
+        required=False,
+        error_messages={"invalid_choice": "選択肢にない値です。"},
+    )
     inactive = forms.BooleanField(
         label="無効なアカウントも表示",
         required=False,

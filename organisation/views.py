@@ -63,7 +63,6 @@ def _errors_to_form(form: Any, error: OrganisationError) -> None:
 def department_tree(request: AuthenticatedHttpRequest) -> HttpResponse:
     """管理者: every 部局 with its 課, their codes, order, staff and open findings."""
     today = timezone.localdate()
-    staff = Membership.objects.current(today).filter(department=OuterRef("pk"))
     rows = list(
         Department.objects.select_related("successor__parent")
         .annotate(
@@ -73,7 +72,6 @@ def department_tree(request: AuthenticatedHttpRequest) -> HttpResponse:
                 & (Q(memberships__valid_to__isnull=True) | Q(memberships__valid_to__gte=today)),
                 distinct=True,
             ),
-            has_staff=Exists(staff),
         )
         .order_by("sort_order", "code")
     )
@@ -352,6 +350,8 @@ def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
                     )
                 )
             )
+        if data["role"]:
+            people_qs = people_qs.filter(groups__name=data["role"])
         if not data["inactive"]:
             people_qs = people_qs.filter(is_active=True)
     else:

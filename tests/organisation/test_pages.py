@@ -372,3 +372,12 @@ def test_handover_includes_findings_of_departments_absorbed_twice(
     Department.objects.filter(pk=jinji.pk).update(is_active=False, successor=kansaka)
     page = admin_client.get(reverse("department_handover", args=[kansaka.pk])).content.decode()
     assert finding.title in page
+
+
+def test_person_search_by_role_and_bad_values(admin_client, manager, ict_staff):
+    response = admin_client.get(reverse("person_list"), {"role": "管理職"})
+    names = [person.username for person, _, _ in response.context["rows"]]
+    assert names == ["manager"]
+    response = admin_client.get(reverse("person_list"), {"role": "社長", "department": "x"})
+    assert response.status_code == 200
+    assert "選択肢にない値です" in response.content.decode()
