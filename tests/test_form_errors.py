@@ -56,3 +56,14 @@ def test_a_valid_page_has_no_summary(client, ict_staff):
     html = client.get(reverse("login")).content.decode()
     assert "data-error-summary" not in html
     assert "js/error-summary.js" in html
+
+
+def test_a_radio_group_names_its_error_and_the_summary_links_to_the_group(client, manager):
+    client.force_login(manager)
+    html = client.get(reverse("report_preview"), {"basis": "no-such-basis"}).content.decode()
+
+    assert re.search(
+        r'<fieldset[^>]*id="id_basis_group"[^>]*aria-describedby="id_basis_error"', html
+    )
+    assert 'id="id_basis_error"' in html
+    assert 'href="#id_basis_group"' in html
