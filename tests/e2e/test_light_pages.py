@@ -21,8 +21,16 @@ def _transfer_of_page(page: Page, url: str) -> tuple[int, dict[str, int]]:
     page.on("requestfinished", finished)
     page.goto(url)
     page.wait_for_load_state("networkidle")
-    page.evaluate("document.fonts.ready.then(() => document.fonts.size)")
+    # Every face the layout asked for, loaded (or failed): then nothing more will come.
+    page.evaluate(
+        """async () => {
+            await document.fonts.ready;
+            const pending = [...document.fonts].filter((f) => f.status === "loading");
+            await Promise.allSettled(pending.map((f) => f.loaded));
+        }"""
+    )
     page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(500)
     return sum(sizes.values()), sizes
 
 
