@@ -4,7 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 # The demo and the tests run with DEBUG on and a throwaway key; production sets
-# DEBUG=0, SECRET_KEY and ALLOWED_HOSTS in the environment instead.
+# DEBUG=0, SECRET_KEY and ALLOWED_HOSTS in the environment instead. Even with DEBUG on
+# errors show the app's Japanese pages; `DEBUG_PAGES=1 make run` shows Django's instead.
 export DEBUG ?= 1
 
 .PHONY: run serve test test-fast e2e lint format install lock system-deps browser-deps migrate demo bench clean

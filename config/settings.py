@@ -24,6 +24,9 @@ django_stubs_ext.monkeypatch()
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", default=False)
+# Django's debug pages (tracebacks, the URL list on a 404) instead of the app's own error
+# pages; only with DEBUG on, for a developer. `make run` leaves them off for the demo.
+DEBUG_PAGES = DEBUG and env_bool("DEBUG_PAGES", default=False)
 if DEBUG:
     SECRET_KEY = env_str("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
@@ -81,9 +84,11 @@ MIDDLEWARE = [
     "accounts.middleware.SessionLimitsMiddleware",
     "accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last, so that it sees the login view's response and can replace it with the
-    # lockout page (django-axes documents this position).
+    # After the others, so that it sees the login view's response and can replace it
+    # with the lockout page (django-axes documents this position).
     "axes.middleware.AxesMiddleware",
+    # With DEBUG on, still the app's Japanese 403/404/500 pages unless DEBUG_PAGES=1.
+    "config.error_pages.AppErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -27,7 +27,7 @@ from reports.render import (
 )
 from reports.summary import build_audit_summary
 
-NOTHING_TO_EXPORT = "条件に合う監査・指摘事項がありません。条件を見直してください。"
+NOTHING_TO_EXPORT = "条件に合う指摘事項がありません。条件を見直してください。"
 
 
 def _author(request: AuthenticatedHttpRequest) -> str:
@@ -69,7 +69,7 @@ def report_export(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
     if not form.is_valid():
         return _refused(request, form, export.label)
     report = form.build()
-    if not report.audits:
+    if not report.finding_count:
         return _refused(request, form, export.label, NOTHING_TO_EXPORT)
     if export.code == "pdf":
         from reports.pdf import PdfTooLarge, render_pdf

@@ -11,18 +11,30 @@ renamed to "Noto Sans JP Subset" so they can never be confused with a
 system-installed Noto Sans CJK JP (the OFL Reserved Font Name of this font is
 "Source", which is not used).
 
+The browser gets the same glyphs as WOFF2 slices (``--web``): one file per
+weight and group of characters, each declared with its ``unicode-range`` in
+static/css/webfonts.css, so a page downloads only the slices holding characters
+it shows. Latin, kana/punctuation and symbols come first, then the kanji this
+application's own texts use most (counted in its templates, code and seed
+fixtures), then the rest in code-point order. The web faces list installed Japanese system fonts by ``local()`` name
+first, so a PC that has one downloads nothing. The PDF keeps the OTF files.
+
 Usage (from the repository root, with the project venv)::
 
     apt-get install fonts-noto-cjk      # once, as root; this script installs nothing
     .venv/bin/python scripts/build_fonts.py [--source-dir DIR] [--out-dir DIR]
+    .venv/bin/python scripts/build_fonts.py --web   # WOFF2 slices from the OTF files only
 
-Requires fontTools (already a dev dependency). Output is deterministic for a
-given source font and fontTools version.
+Building OTF files also rebuilds the WOFF2 slices. Requires fontTools and
+brotli (dev dependencies). Output is deterministic for a given source font,
+repository text and fontTools version.
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
+import io
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -235,11 +247,156 @@ def build_face(ttc_path: Path, style: str, out_path: Path, codepoints: set[int])
     }
 
 
+# --- WOFF2 slices for the browser -------------------------------------------------------
+
+WEB_DIR_NAME = "web"
+WEB_CSS = REPO_ROOT / "static" / "css" / "webfonts.css"
+# Installed Japanese fonts, tried before anything is downloaded (full and PostScript
+# names as local() matches them on Windows, macOS, Linux, Android).
+LOCAL_NAMES = {
+    "Regular": [
+        "Noto Sans JP",
+        "Noto Sans CJK JP",
+        "Hiragino Sans W3",
+        "Yu Gothic Medium",
+        "Meiryo",
+    ],
+    "Bold": [
+        "Noto Sans JP Bold",
+        "Noto Sans CJK JP Bold",
+        "Hiragino Sans W6",
+        "Yu Gothic Bold",
+        "Meiryo Bold",
+    ],
+}
+WEB_WEIGHTS = {"Regular": 400, "Bold": 700}
+# Slices before the kanji: what nearly every page shows.
+NON_KANJI_SLICES = [
+    ("latin", [(0x0000, 0x024F), (0x1E00, 0x1EFF), (0x2000, 0x20CF), (0x2100, 0x218F)]),
+    ("kana", [(0x3000, 0x30FF), (0x31F0, 0x31FF), (0xFF00, 0xFFEF)]),
+]
+FREQUENT_SLICE_SIZE = 160  # kanji per slice among those the app's texts use
+REST_SLICE_SIZE = 400  # kanji per slice for the rest
+# Text of the application itself: what its pages say most.
+TEXT_GLOBS = ["templates/**/*.html", "*/*.py", "*/templates/**/*.html", "fixtures/*.json"]
+SKIP_DIRS = {"tests", "scripts", "bench", "static", "var", ".venv"}
+
+
+def _is_kanji(cp: int) -> bool:
+    return (
+        0x3400 <= cp <= 0x4DBF
+        or 0x4E00 <= cp <= 0x9FFF
+        or 0xF900 <= cp <= 0xFAFF
+        or 0x20000 <= cp <= 0x3FFFF
+    )
+
+
+def app_kanji_by_frequency(root: Path = REPO_ROOT) -> list[int]:
+    counts: collections.Counter[int] = collections.Counter()
+    seen: set[Path] = set()
+    for pattern in TEXT_GLOBS:
+        for path in sorted(root.glob(pattern)):
+            if path in seen or not path.is_file() or path.relative_to(root).parts[0] in SKIP_DIRS:
+                continue
+            seen.add(path)
+            text = path.read_text(encoding="utf-8", errors="ignore")
+            counts.update(ord(ch) for ch in text if _is_kanji(ord(ch)))
+    return [cp for cp, _ in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+
+
+def web_slices(mapped: set[int], frequent: list[int]) -> list[tuple[str, list[int]]]:
+    """Partition the font's code points into named slices, most used first."""
+    left = set(mapped)
+    slices: list[tuple[str, list[int]]] = []
+    for name, ranges in NON_KANJI_SLICES:
+        cps = sorted(cp for cp in left if any(lo <= cp <= hi for lo, hi in ranges))
+        slices.append((name, cps))
+        left -= set(cps)
+    symbols = sorted(cp for cp in left if not _is_kanji(cp))
+    slices.append(("symbols", symbols))
+    left -= set(symbols)
+    ordered = [cp for cp in frequent if cp in left]
+    for i in range(0, len(ordered), FREQUENT_SLICE_SIZE):
+        slices.append((f"k{len(slices) - 2:02d}", ordered[i : i + FREQUENT_SLICE_SIZE]))
+    left -= set(ordered)
+    # Code-point order keeps each slice's unicode-range a few runs long.
+    rest = sorted(left)
+    for i in range(0, len(rest), REST_SLICE_SIZE):
+        slices.append((f"k{len(slices) - 2:02d}", rest[i : i + REST_SLICE_SIZE]))
+    return [(name, sorted(cps)) for name, cps in slices if cps]
+
+
+def unicode_range(cps: list[int], mapped: set[int]) -> str:
+    """Runs of the slice's code points; code points the font lacks may join two runs."""
+    runs: list[tuple[int, int]] = []
+    for cp in cps:
+        if runs and all(c not in mapped for c in range(runs[-1][1] + 1, cp)):
+            runs[-1] = (runs[-1][0], cp)
+        else:
+            runs.append((cp, cp))
+    return ",".join(f"U+{lo:X}" if lo == hi else f"U+{lo:X}-{hi:X}" for lo, hi in runs)
+
+
+def build_web_fonts(otf_dir: Path, css_path: Path = WEB_CSS) -> list[tuple[Path, int]]:
+    out_dir = otf_dir / WEB_DIR_NAME
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for old in out_dir.glob("*.woff2"):
+        old.unlink()
+    frequent = app_kanji_by_frequency()
+    written: list[tuple[Path, int]] = []
+    faces: list[str] = []
+    for _, style, otf_name in FACES:
+        data = (otf_dir / otf_name).read_bytes()
+        mapped = set(TTFont(io.BytesIO(data)).getBestCmap())
+        local = ", ".join(f'local("{name}")' for name in LOCAL_NAMES[style])
+        for name, cps in web_slices(mapped, frequent):
+            font = TTFont(io.BytesIO(data))
+            options = subset.Options()
+            options.layout_features = list(LAYOUT_FEATURES)
+            options.name_IDs = ["*"]
+            options.name_languages = ["*"]
+            options.notdef_outline = name == "latin"
+            options.glyph_names = False
+            options.recalc_timestamp = False
+            options.flavor = "woff2"
+            subsetter = subset.Subsetter(options=options)
+            subsetter.populate(unicodes=cps)
+            subsetter.subset(font)
+            file_name = f"NotoSansJP-{style}-{name}.woff2"
+            font.flavor = "woff2"
+            font.recalcTimestamp = False
+            font.save(str(out_dir / file_name))
+            size = (out_dir / file_name).stat().st_size
+            written.append((out_dir / file_name, size))
+            faces.append(
+                "@font-face{"
+                f'font-family:"Noto Sans JP Subset";font-style:normal;'
+                f"font-weight:{WEB_WEIGHTS[style]};font-display:swap;"
+                f'src:{local},url("../fonts/{WEB_DIR_NAME}/{file_name}") format("woff2");'
+                f"unicode-range:{unicode_range(cps, mapped)}}}"
+            )
+    css_path.write_text(
+        "/* Generated by scripts/build_fonts.py --web: do not edit. The bundled Japanese font\n"
+        "   (subset of Noto Sans CJK JP, SIL OFL 1.1, see ../fonts/README.md) for browsers,\n"
+        "   in WOFF2 slices by unicode-range: a page downloads only the slices of the\n"
+        "   characters it shows, none if a Japanese system font is installed. The PDF\n"
+        "   reports use fonts.css (whole OTF files) instead. */\n" + "\n".join(faces) + "\n",
+        encoding="utf-8",
+    )
+    return written
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--source-dir", type=Path, default=DEFAULT_SOURCE_DIR)
     parser.add_argument("--out-dir", type=Path, default=DEFAULT_OUT_DIR)
+    parser.add_argument(
+        "--web", action="store_true", help="only rebuild the WOFF2 slices from the OTF files"
+    )
     args = parser.parse_args(argv)
+    if args.web:
+        _report_web(build_web_fonts(args.out_dir))
+        return 0
 
     missing = [name for name, _, _ in FACES if not (args.source_dir / name).is_file()]
     if missing:
@@ -272,7 +429,17 @@ def main(argv: list[str] | None = None) -> int:
                 f"  note: {len(from_codecs_missing)} CP932/JIS code points not in the "
                 f"source font: {sample}{' …' if len(from_codecs_missing) > 20 else ''}"
             )
+    _report_web(build_web_fonts(args.out_dir))
     return 0
+
+
+def _report_web(written: list[tuple[Path, int]]) -> None:
+    total = sum(size for _, size in written)
+    largest = max(size for _, size in written)
+    print(
+        f"{len(written)} WOFF2 slices, {total / 1024 / 1024:.2f} MiB in all, "
+        f"largest {largest / 1024:.0f} KiB; CSS: {WEB_CSS}"
+    )
 
 
 if __name__ == "__main__":

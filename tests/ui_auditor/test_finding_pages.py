@@ -209,7 +209,7 @@ def test_missing_body_is_reported_beside_the_field_and_the_title_is_kept(
     assert form.errors["body"] == ["本文を入力してください。"]
     html = response.content.decode()
     assert 'value="入力した件名"' in html
-    assert 'id="id_body_error1"' in html
+    assert 'id="id_body_error"' in html
 
 
 def test_missing_departments_is_a_field_error(auditor_client, audit, valid):

@@ -307,5 +307,8 @@ def test_no_scan_when_clamav_is_not_configured(settings):
 def test_form_shows_the_refusal_beside_the_field(post_entry, ict_staff, finding):  # noqa: F811
     data = b"%PDF-1.4\n" + pe_executable()
     html = post_entry(ict_staff, files=[upload("setup.pdf", data)]).content.decode()
-    assert 'id="id_evidence_error1" role="alert">「setup.pdf」には実行ファイル' in html
+    assert (
+        'id="id_evidence_error" role="alert"><p class="field__error">「setup.pdf」には実行ファイル'
+        in html
+    )
     assert not RemediationEntry.objects.exists()
