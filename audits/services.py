@@ -626,20 +626,32 @@ def delete_system(system: AuditedSystem, *, user: User | None) -> None:
 # --- 監査の種類 (AuditKind): a vocabulary each authority keeps ------------------------------
 
 
+# Vocabulary rows with a unique `name` and a `sort_order` (監査の種類, 障害の種別).
+
+
+def add_named_row(model: type[_Ordered], *, name: str, user: User | None, noun: str) -> _Ordered:
+    """A new vocabulary row at the end of its list; a name already there is a field error."""
+    if model._default_manager.filter(name=name).exists():
+        raise ValidationError({"name": f"{noun}「{name}」は既にあります。"})
+    row = model(name=name, sort_order=next_sort_order(model._default_manager))
+    return save_checked(row, user, f"{noun}を追加")
+
+
+def rename_named_row(row: _Ordered, *, name: str, user: User | None, noun: str) -> _Ordered:
+    if type(row)._default_manager.filter(name=name).exclude(pk=row.pk).exists():
+        raise ValidationError({"name": f"{noun}「{name}」は既にあります。"})
+    setattr(row, "name", name)  # noqa: B010  the bound is any model with a name
+    return save_checked(row, user, f"{noun}を変更")
+
+
 @transaction.atomic
 def add_audit_kind(*, name: str, user: User | None) -> AuditKind:
-    if AuditKind.objects.filter(name=name).exists():
-        raise ValidationError({"name": f"監査の種類「{name}」は既にあります。"})
-    kind = AuditKind(name=name, sort_order=next_sort_order(AuditKind.objects))
-    return save_checked(kind, user, "監査の種類を追加")
+    return add_named_row(AuditKind, name=name, user=user, noun="監査の種類")
 
 
 @transaction.atomic
 def update_audit_kind(kind: AuditKind, *, name: str, user: User | None) -> AuditKind:
-    if AuditKind.objects.filter(name=name).exclude(pk=kind.pk).exists():
-        raise ValidationError({"name": f"監査の種類「{name}」は既にあります。"})
-    kind.name = name
-    return save_checked(kind, user, "監査の種類を変更")
+    return rename_named_row(kind, name=name, user=user, noun="監査の種類")
 
 
 @transaction.atomic

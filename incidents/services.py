@@ -18,12 +18,13 @@ from django.utils import timezone
 from audits.access import can_edit_audits
 from audits.models import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, AuditKind, Department, User
 from audits.services import (
+    add_named_row,
     add_section,
     create_audit,
     delete_unless_used,
     move_in_order,
     next_sort_order,
-    save_checked,
+    rename_named_row,
 )
 from audits.wareki import fiscal_year_of, format_fiscal_year
 from findings.models import Finding, FindingKind
@@ -251,18 +252,12 @@ def add_measure(incident: Incident, *, text: str, user: User | None) -> Finding:
 
 @transaction.atomic
 def add_incident_type(*, name: str, user: User | None) -> IncidentType:
-    if IncidentType.objects.filter(name=name).exists():
-        raise ValidationError({"name": f"種別「{name}」は既にあります。"})
-    row = IncidentType(name=name, sort_order=next_sort_order(IncidentType.objects))
-    return save_checked(row, user, "障害の種別を追加")
+    return add_named_row(IncidentType, name=name, user=user, noun="障害の種別")
 
 
 @transaction.atomic
 def update_incident_type(row: IncidentType, *, name: str, user: User | None) -> IncidentType:
-    if IncidentType.objects.filter(name=name).exclude(pk=row.pk).exists():
-        raise ValidationError({"name": f"種別「{name}」は既にあります。"})
-    row.name = name
-    return save_checked(row, user, "障害の種別を変更")
+    return rename_named_row(row, name=name, user=user, noun="障害の種別")
 
 
 @transaction.atomic
