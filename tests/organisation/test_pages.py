@@ -154,7 +154,7 @@ def test_transfer_file_with_bad_rows_shows_every_error_and_applies_nothing(
     assert "役割「社長」はありません" in html
     assert "発令日「令和99年13月1日」を日付として読めません" in html
     assert "同じ職員です" in html
-    assert "平成元年1月8日以降" in html
+    assert "平成元年1月8日（1989-01-08）から" in html
     assert not response.context["token"]
     assert not PersonnelChange.objects.exists()
 
