@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "backups",
     "history",
     "organisation",
+    "imports",
 ]
 
 MIDDLEWARE = [
