@@ -991,7 +991,7 @@ CASES: tuple[Case, ...] = (
             AUDIT_OBJECTS,
             get=row(LOGIN, E400, OK, E400, OK, OK, OK), post=same(E405),
         )
-        for fmt in ("pdf", "xlsx", "csv")
+        for fmt in ("pdf", "xlsx", "csv", "table")
     ),
     # history/urls.py: the audit log, for auditors and administrators only (fail closed).
     Case(

@@ -156,3 +156,17 @@ def test_command_reports_row_errors_without_traceback(ready, tmp_path, capsys):
     with pytest.raises(CommandError, match="Excel"):
         call_command("import_sochi", str(path), "--user", ready.username)
     assert ERROR
+
+
+def test_report_page_offers_the_import_layout(client, seed_report_user, seed_audit):
+    from django.urls import reverse
+
+    client.force_login(seed_report_user)
+    response = client.get(reverse("report_export", args=["table"]), {"audit": seed_audit.pk})
+    assert response.status_code == 200
+    rows = read_bytes(response.content)
+    assert rows and not any(row.errors for row in rows)
+    assert (
+        "Excel（取込み様式）"
+        in client.get(reverse("report_preview"), {"audit": seed_audit.pk}).content.decode()
+    )
