@@ -13,6 +13,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -23,6 +24,7 @@ from audits.dates import DateParameterError, in_range, out_of_range_message, par
 from audits.models import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, AuditKind, Department, PeriodPrecision
 from audits.wareki import ERA_BY_NAME, parse_fiscal_year
 from findings.models import UNREPORTED_LABEL, FindingKind, FindingSubclass
+from organisation.naming import departments_as_of, naming_date
 from remediation.models import RemediationStatus
 from reports.csv_export import COLUMNS
 
@@ -141,10 +143,25 @@ class _Lookups:
         self.kinds = {k.name: k for k in FindingKind.objects.all()}
         self.statuses = {s.name: s for s in RemediationStatus.objects.all()}
         self.subclasses = {(s.kind_id, s.name): s for s in FindingSubclass.objects.all()}
-        self.departments: dict[str, list[Department]] = {}
-        for dept in Department.objects.select_related("parent"):
+        self.by_pk = {d.pk: d for d in Department.objects.select_related("parent")}
+        self.departments = self._names(self.by_pk.values())
+        self.names_then: dict[int, dict[str, list[Department]]] = {}
+
+    def _names(self, departments: Iterable[Department]) -> dict[str, list[Department]]:
+        names: dict[str, list[Department]] = {}
+        for dept in departments:
             for key in {dept.name, dept.full_name}:
-                self.departments.setdefault(key, []).append(dept)
+                names.setdefault(key, []).append(self.by_pk[dept.pk])
+        return names
+
+    def department(self, name: str, fiscal_year: int) -> list[Department]:
+        """The departments `name` means in that 年度's names (as its reports print them
+        after a reorganisation), else in today's."""
+        if fiscal_year and fiscal_year not in self.names_then:
+            day = naming_date(None, fiscal_year)
+            self.names_then[fiscal_year] = self._names(departments_as_of(day).values())
+        found = self.names_then.get(fiscal_year, {}).get(name, [])
+        return found or self.departments.get(name, [])
 
 
 def _split_heading(text: str) -> tuple[str, str] | None:
@@ -228,7 +245,7 @@ def _check(row: ImportRow, lookups: _Lookups) -> None:
         errors.append("本文を入力してください。")
     for name in [n.strip() for n in values["担当所属"].split(DEPARTMENT_SEPARATOR) if n.strip()]:
         wanted = " ".join(name.replace("\u3000", " ").split())
-        found = lookups.departments.get(wanted, [])
+        found = lookups.department(wanted, row.fiscal_year)
         if len(found) != 1:
             errors.append(
                 f"担当所属「{name}」が登録されていません。"

@@ -170,3 +170,21 @@ def test_report_page_offers_the_import_layout(client, seed_report_user, seed_aud
         "Excel（取込み様式）"
         in client.get(reverse("report_preview"), {"audit": seed_audit.pk}).content.decode()
     )
+
+
+def test_a_department_renamed_since_is_found_by_its_name_of_that_year(ready, ict, administrator):
+    from organisation.services import update_department
+
+    update_department(
+        ict,
+        name="デジタル戦略課",
+        code=ict.code,
+        parent=ict.parent,
+        sort_order=ict.sort_order,
+        correction=False,
+        user=administrator,
+    )
+    rows = read_bytes(template_workbook())  # 2020年度, 担当所属 総務部 ICT戦略課
+    assert not rows[0].errors and rows[0].departments == [ict]
+    renamed = read_bytes(write_workbook([_row(担当所属="総務部 デジタル戦略課")]))
+    assert renamed[0].departments == [ict]
