@@ -45,3 +45,15 @@ def test_template_download(client, administrator):
     response = client.get(reverse("import_template"))
     assert response.status_code == 200
     assert response.content.startswith(b"PK")
+
+
+def test_a_file_too_long_for_the_page_points_to_the_command(
+    client, auditor, ict, kinds, statuses, monkeypatch
+):
+    from imports import views
+
+    monkeypatch.setattr(views, "MAX_PAGE_ROWS", 0)
+    client.force_login(auditor)
+    response = _upload(client, template_workbook())
+    assert "import_sochi" in response.content.decode()
+    assert Audit.objects.count() == 0
