@@ -6,13 +6,15 @@ again from there, so what is imported is exactly what was previewed."""
 
 from __future__ import annotations
 
+import datetime
 import secrets
 
 from django.contrib import messages
 from django.core.files.base import File
-from django.core.files.storage import storages
+from django.core.files.storage import Storage, storages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from audits.http import AuthenticatedHttpRequest
@@ -26,11 +28,28 @@ SESSION_KEY = "imports_staged"
 # Each row goes through the services (about 20 ms a row on the development machine):
 # a larger file would outlast the request, so it is imported with the command.
 MAX_PAGE_ROWS = 1000
+STAGED_MAX_AGE = datetime.timedelta(days=1)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _staged_name(token: str) -> str:
     return f"imports/{token}.xlsx"
+
+
+def _remove_abandoned(staging: Storage) -> None:
+    """Files of previews never imported: removed after a day, whoever left them."""
+    try:
+        _, names = staging.listdir("imports")
+    except FileNotFoundError:
+        return
+    limit = timezone.now() - STAGED_MAX_AGE
+    for name in names:
+        path = f"imports/{name}"
+        try:
+            if staging.get_modified_time(path) < limit:
+                staging.delete(path)
+        except FileNotFoundError:
+            continue
 
 
 def _context(result: ImportResult) -> dict[str, object]:
@@ -68,6 +87,7 @@ def import_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
             context.update(_context(result))
             if result.ok and result.count(NEW):
                 staging = storages["staging"]
+                _remove_abandoned(staging)
                 old = request.session.get(SESSION_KEY)
                 if old:
                     staging.delete(_staged_name(old))

@@ -57,3 +57,22 @@ def test_a_file_too_long_for_the_page_points_to_the_command(
     response = _upload(client, template_workbook())
     assert "import_sochi" in response.content.decode()
     assert Audit.objects.count() == 0
+
+
+def test_a_preview_left_for_a_day_is_removed(client, auditor, ict, kinds, statuses):
+    import datetime
+    import os
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import storages
+
+    AuditKind.objects.get_or_create(name="行政監査")
+    staging = storages["staging"]
+    old = staging.save("imports/abandoned.xlsx", ContentFile(b"x"))
+    stale = (datetime.datetime.now() - datetime.timedelta(days=2)).timestamp()
+    os.utime(staging.path(old), (stale, stale))
+    client.force_login(auditor)
+    response = _upload(client, template_workbook())
+    assert response.context["token"]
+    assert not staging.exists(old)
+    assert staging.exists(f"imports/{response.context['token']}.xlsx")
