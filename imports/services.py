@@ -73,6 +73,7 @@ class _AuditImport:
         self.findings: dict[tuple[int, str, str], Finding] = {}
         self.entries: set[tuple[int, Any, int, str]] = set()
         self.next_order: dict[tuple[int, str, int | None], int] = defaultdict(int)
+        self.created: set[tuple[int, str, str]] = set()  # findings made by this import
 
     def header_conflicts(self) -> None:
         first = self.rows[0]
@@ -213,6 +214,18 @@ class _AuditImport:
         parent = None
         if parent_info is not None and path.startswith(parent_info[0]) and path != parent_info[0]:
             parent = parent_info[1]
+        if (
+            finding is not None
+            and key not in self.created
+            and (
+                finding.title != row.values["件名"]
+                or finding.body.strip() != row.values["本文"].strip()
+            )
+        ):
+            raise ValidationError(
+                f"番号「{path}」の指摘事項は登録済みで、件名・本文が違います"
+                "（別の指摘事項に措置を付けないよう、番号か内容を確かめてください）。"
+            )
         if finding is None:
             section, viewpoint = self.structure(row)
             if parent is not None:
@@ -238,6 +251,7 @@ class _AuditImport:
             )
             self.next_order[order_key] += 1
             self.findings[key] = finding
+            self.created.add(key)
             self.result.created["指摘事項"] += 1
             created = True
         if parent is None and row.is_container:

@@ -187,3 +187,12 @@ def test_a_department_renamed_since_is_found_by_its_name_of_that_year(ready, ict
     assert not rows[0].errors and rows[0].departments == [ict]
     renamed = read_bytes(write_workbook([_row(担当所属="総務部 デジタル戦略課")]))
     assert renamed[0].departments == [ict]
+
+
+def test_a_registered_number_with_other_text_is_an_error(ready):
+    run_import(read_bytes(template_workbook()), ready, dry_run=False)
+    result = run_import(
+        read_bytes(write_workbook([_row(本文="まったく別の指摘")])), ready, dry_run=False
+    )
+    assert "登録済みで、件名・本文が違います" in result.error_rows[0].errors[0]
+    assert Finding.objects.count() == 1
