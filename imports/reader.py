@@ -42,6 +42,7 @@ class ImportRow:
     line: int  # as the spreadsheet numbers it (header = 1)
     values: dict[str, str]
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # imported, with this caveat
     fiscal_year: int = 0
     audit_kinds: list[AuditKind] = field(default_factory=list)
     kind: FindingKind | None = None

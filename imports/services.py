@@ -18,7 +18,15 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from audits.models import Audit, KeyRisk, Section, User, Viewpoint
+from audits.models import (
+    DEFAULT_ADDRESSEE_FORMAT,
+    Audit,
+    KeyRisk,
+    Section,
+    User,
+    Viewpoint,
+    ViewpointNumbering,
+)
 from audits.services import add_key_risk, add_section, add_viewpoint, create_audit
 from findings.models import Finding
 from findings.services import add_finding
@@ -102,6 +110,15 @@ class _AuditImport:
             if row.kind is not None:
                 kinds.setdefault(row.kind.pk, row.kind)
         start, end, precision = first.period
+        risks_of: dict[str, set[str]] = defaultdict(set)
+        for row in self.rows:
+            if row.values["着眼点番号"] and row.key_risk is not None:
+                risks_of[row.values["着眼点番号"]].add(row.key_risk[0])
+        numbering = (
+            ViewpointNumbering.PER_KEY_RISK
+            if any(len(risks) > 1 for risks in risks_of.values())
+            else ViewpointNumbering.THROUGH
+        )
         self.audit = create_audit(
             kinds=first.audit_kinds,
             audited_departments=list(departments.values()),
@@ -116,6 +133,8 @@ class _AuditImport:
             report_number=first.values["報告番号"],
             report_date=first.report_date,
             report_date_precision=first.report_date_precision,
+            viewpoint_numbering=numbering,
+            addressee_format=_addressee_format(self.rows),
         )
         self.result.created["監査"] += 1
 
@@ -169,12 +188,35 @@ class _AuditImport:
                 self.viewpoints[key] = viewpoint
         return section, viewpoint
 
+    def extra_viewpoints(self, row: ImportRow) -> list[Viewpoint]:
+        """ほかに答える着眼点: "(2) イ" (key risk and viewpoint) or "(3)", joined with 、."""
+        found = []
+        for ref in [r.strip() for r in row.values["ほかに答える着眼点"].split("、") if r.strip()]:
+            risk, _, number = ref.rpartition(" ")
+            viewpoint = self.viewpoints.get((risk, number))
+            if viewpoint is None:
+                # Its text is in no column: the link is left out, and the row says so.
+                row.notes.append(
+                    f"ほかに答える着眼点「{ref}」は着眼点番号の列に無いため、結び付けていません。"
+                )
+                continue
+            found.append(viewpoint)
+        return found
+
     def run(self) -> None:
         self.header_conflicts()
         if any(row.errors for row in self.rows):
             return
         self.find_or_create_audit()
         assert self.audit is not None
+        for row in self.rows:
+            try:
+                with transaction.atomic():
+                    self.structure(row)
+            except ValidationError as error:
+                row.errors.extend(_messages(error))
+        if any(row.errors for row in self.rows):
+            return
         containers: dict[tuple[int, str], tuple[str, Finding]] = {}
         seen: dict[tuple[int, str, str], ImportRow] = {}
         for row in self.rows:
@@ -246,6 +288,7 @@ class _AuditImport:
                 body=row.values["本文"].strip(),
                 departments=row.departments,
                 subclass=row.subclass,
+                extra_viewpoints=self.extra_viewpoints(row),
                 user=self.user,
                 sort_order=self.next_order[order_key],
             )
@@ -274,6 +317,22 @@ class _AuditImport:
                 self.result.created["措置"] += 1
                 created = True
         return created
+
+
+def _addressee_format(rows: list[ImportRow]) -> str:
+    """The audit's あて先 format, read back from a row addressed to one 課: its あて先
+    with the department's names put back as {所属}, or {部局} and {課}."""
+    for row in rows:
+        text = row.values["あて先"]
+        if not text or len(row.departments) != 1 or row.departments[0].parent is None:
+            continue
+        dept = row.departments[0]
+        assert dept.parent is not None
+        if dept.full_name in text:
+            return text.replace(dept.full_name, "{所属}")
+        if dept.parent.name in text and dept.name in text:
+            return text.replace(dept.parent.name, "{部局}", 1).replace(dept.name, "{課}", 1)
+    return DEFAULT_ADDRESSEE_FORMAT
 
 
 def _finding_values(row: ImportRow) -> tuple[object, ...]:

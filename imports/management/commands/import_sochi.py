@@ -34,6 +34,9 @@ class Command(BaseCommand):
         except ImportFileError as error:
             raise CommandError(str(error)) from None
         result = run_import(rows, user, dry_run=options["dry_run"])
+        for row in rows:
+            for note in row.notes:
+                self.stdout.write(f"{row.line}行目（注意）: {note}")
         for row in result.error_rows:
             for message in row.errors:
                 self.stderr.write(f"{row.line}行目: {message}")
