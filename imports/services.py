@@ -156,6 +156,16 @@ class _AuditImport:
         for entry in RemediationEntry.objects.filter(finding__audit=audit):
             self.entries.add((entry.finding_id, entry.entry_date, entry.status_id, entry.content))
 
+    def structure_known(self, row: ImportRow) -> bool:
+        """Its section, key risk and viewpoint are found or made already."""
+        risk = row.key_risk[0] if row.key_risk else ""
+        number = row.values["着眼点番号"]
+        return (
+            (row.section is None or row.section[0] in self.sections)
+            and (not risk or risk in self.risks)
+            and (not number or (risk, number) in self.viewpoints)
+        )
+
     def structure(self, row: ImportRow) -> tuple[Section | None, Viewpoint | None]:
         assert self.audit is not None
         section = None
@@ -210,6 +220,8 @@ class _AuditImport:
         self.find_or_create_audit()
         assert self.audit is not None
         for row in self.rows:
+            if self.structure_known(row):
+                continue
             try:
                 with transaction.atomic():
                     self.structure(row)
