@@ -21,6 +21,7 @@ from django.db import transaction
 from audits.models import (
     DEFAULT_ADDRESSEE_FORMAT,
     Audit,
+    AuditKind,
     KeyRisk,
     Section,
     User,
@@ -362,6 +363,11 @@ def run_import(rows: list[ImportRow], user: User, *, dry_run: bool) -> ImportRes
             by_audit[row.audit_key].append(row)
     try:
         with transaction.atomic():
+            # Two imports at once queue here (the 監査の種類 rows of their audits locked,
+            # in one order), so the second finds what the first made instead of
+            # creating it again.
+            kind_ids = sorted({k.pk for row in rows for k in row.audit_kinds})
+            list(AuditKind.objects.select_for_update().filter(pk__in=kind_ids).order_by("pk"))
             for audit_rows in by_audit.values():
                 _AuditImport(audit_rows, user, result).run()
             if dry_run or not result.ok:
