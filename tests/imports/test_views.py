@@ -8,6 +8,8 @@ from django.urls import reverse
 from audits.models import Audit, AuditKind
 from imports.layout import template_workbook
 
+QUERIES = 3  # the session, the user and their role
+
 
 def _upload(client, data: bytes, name: str = "sochi.xlsx"):
     return client.post(reverse("import_upload"), {"file": SimpleUploadedFile(name, data)})
@@ -76,3 +78,10 @@ def test_a_preview_left_for_a_day_is_removed(client, auditor, ict, kinds, status
     assert response.context["token"]
     assert not staging.exists(old)
     assert staging.exists(f"imports/{response.context['token']}.xlsx")
+
+
+def test_the_upload_page_reads_a_fixed_number_of_rows(client, auditor, django_assert_num_queries):
+    client.force_login(auditor)
+    client.get(reverse("import_upload"))
+    with django_assert_num_queries(QUERIES):
+        assert client.get(reverse("import_upload")).status_code == 200
