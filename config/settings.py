@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "backups",
     "history",
     "organisation",
+    "imports",
 ]
 
 MIDDLEWARE = [

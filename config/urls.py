@@ -40,6 +40,7 @@ urlpatterns = [
     path("inspections/", include("inspections.urls")),
     path("", include("history.urls")),
     path("", include("organisation.urls")),
+    path("", include("imports.urls")),
     path("dashboard/", dashboard, name="dashboard"),
 ]
 

@@ -60,6 +60,15 @@ FORMATS: dict[str, ExportFormat[Report]] = _by_code(
     ExportFormat(
         "csv", "CSV", "csv", "text/csv; charset=utf-8", "reports.csv_export", "render_csv"
     ),
+    # The CSV's rows as a workbook: the layout the import (imports/) reads back.
+    ExportFormat(
+        "table",
+        "Excel（取込み様式）",
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "imports.layout",
+        "report_workbook",
+    ),
 )
 
 # The audit report (監査報告書 / 概要版, reports.summary.AuditSummary): a document to read

@@ -619,6 +619,13 @@ def _transfer_file(w: World, ownership: str) -> dict[str, Any]:
     return {"file": SimpleUploadedFile("idou.csv", text.encode(), "text/csv")}
 
 
+def _import_file(w: World, ownership: str) -> dict[str, Any]:
+    """The import template: previewed only (a rolled-back dry run), nothing changes."""
+    from imports.layout import template_workbook
+
+    return {"file": SimpleUploadedFile("sochi.xlsx", template_workbook())}
+
+
 def _of_reorganisation(name: str) -> Callable[[World, str], str]:
     return lambda w, ownership: reverse(name, args=[w.reorganisation().pk])
 
@@ -984,7 +991,7 @@ CASES: tuple[Case, ...] = (
             AUDIT_OBJECTS,
             get=row(LOGIN, E400, OK, E400, OK, OK, OK), post=same(E405),
         )
-        for fmt in ("pdf", "xlsx", "csv")
+        for fmt in ("pdf", "xlsx", "csv", "table")
     ),
     # history/urls.py: the audit log, for auditors and administrators only (fail closed).
     Case(
@@ -1113,6 +1120,20 @@ CASES: tuple[Case, ...] = (
     Case(
         "transfer_template", "transfer_template", _plain("transfer_template"), NONE,
         get=ADMINS, post=ADMINS_POST_ONLY,
+    ),
+    # imports/urls.py: the audit office imports past 措置状況 (a preview writes nothing).
+    Case(
+        "import_upload", "import_upload", _plain("import_upload"), NONE,
+        get=EDITORS_GET, post=EDITORS_POST, payload=_import_file,
+    ),
+    Case(
+        "import_apply", "import_apply", _plain("import_apply"), NONE,
+        # Without a previewed file in the session nothing is imported.
+        get=POST_ONLY_EDITORS_GET, post=EDITORS_POST, payload=lambda w, o: {"token": "guessed"},
+    ),
+    Case(
+        "import_template", "import_template", _plain("import_template"), NONE,
+        get=EDITORS_GET, post=POST_ONLY_EDITORS_GET,
     ),
     Case(
         "audit_summary_export.unknown", "audit_summary_export",

@@ -87,7 +87,10 @@ class Command(BaseCommand):
             help="accepted = 公表版（受理済みの報告のみ、既定） | submitted = 作業版（審査待ちを含む）",
         )
         parser.add_argument(
-            "--format", dest="fmt", default="pdf", help="pdf | xlsx | csv (default: pdf)"
+            "--format",
+            dest="fmt",
+            default="pdf",
+            help="pdf | xlsx | csv | table (the import layout) (default: pdf)",
         )
         parser.add_argument("-o", "--output", required=True, help="出力先ファイル (output file)")
         parser.add_argument(
