@@ -45,6 +45,7 @@ FORM_MODULES = [
     "organisation.forms",
     "inspections.forms",
     "incidents.forms",
+    "imports.forms",
 ]
 
 
