@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -296,30 +297,37 @@ def reorganisation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
     )
 
 
-@administrators_only
-@require_POST
-def reorganisation_apply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def _act_on_reorganisation(
+    request: AuthenticatedHttpRequest,
+    pk: int,
+    action: Callable[..., object],
+    done: str,
+) -> HttpResponse:
+    """Apply or cancel: the service's refusal becomes a message, then back to the preview."""
     reorg = get_or_404(Reorganisation.objects.all(), pk)
     try:
-        services.apply_reorganisation(reorg, user=request.user)
+        action(reorg, user=request.user)
     except OrganisationError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "組織改編を適用しました。")
+        messages.success(request, done)
     return redirect("reorganisation_detail", pk=reorg.pk)
+
+
+@administrators_only
+@require_POST
+def reorganisation_apply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _act_on_reorganisation(
+        request, pk, services.apply_reorganisation, "組織改編を適用しました。"
+    )
 
 
 @administrators_only
 @require_POST
 def reorganisation_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    reorg = get_or_404(Reorganisation.objects.all(), pk)
-    try:
-        services.cancel_reorganisation(reorg, user=request.user)
-    except OrganisationError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "組織改編を取り消しました。")
-    return redirect("reorganisation_detail", pk=reorg.pk)
+    return _act_on_reorganisation(
+        request, pk, services.cancel_reorganisation, "組織改編を取り消しました。"
+    )
 
 
 # --- people -----------------------------------------------------------------------------
