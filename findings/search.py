@@ -34,6 +34,7 @@ from django.db.models.functions import Concat
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from audits.models import Viewpoint
 from findings.models import Finding, FindingViewpoint
 
 _LONG_VOWEL_AT_WORD_END = re.compile(
@@ -139,8 +140,6 @@ def refresh_search_text(finding_ids: Iterable[int], batch_size: int = 500) -> in
 def refresh_findings_of_viewpoints(viewpoint_filter: Q) -> int:
     """After a viewpoint or key risk text changes: the findings that print under it or
     answer it as a further viewpoint. `viewpoint_filter` selects Viewpoint rows."""
-    from audits.models import Viewpoint
-
     viewpoints = Viewpoint.objects.filter(viewpoint_filter).values("pk")
     ids = Finding.objects.filter(
         Q(viewpoint__in=viewpoints) | Q(viewpoint_links__viewpoint__in=viewpoints)
