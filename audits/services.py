@@ -11,7 +11,7 @@ from django.apps.registry import Apps
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Manager, Model, ProtectedError, QuerySet
+from django.db.models import Manager, Model, ProtectedError, Q, QuerySet
 
 from audits.dates import check_date
 from audits.models import (
@@ -489,7 +489,17 @@ def update_key_risk(risk: KeyRisk, *, number: str, title: str, user: User | None
     if risk.audit.key_risks.filter(number=number).exclude(pk=risk.pk).exists():
         raise ValidationError({"number": f"番号「{number}」の重要リスクはこの監査に既にあります。"})
     risk.number, risk.title = number, title
-    return save_checked(risk, user, "重要リスクを変更")
+    save_checked(risk, user, "重要リスクを変更")
+    _refresh_search_text(Q(key_risk=risk))
+    return risk
+
+
+def _refresh_search_text(viewpoints: Q) -> None:
+    """A viewpoint's (or key risk's) text is part of the search text of the findings that
+    answer it (findings.search)."""
+    from findings.search import refresh_findings_of_viewpoints
+
+    refresh_findings_of_viewpoints(viewpoints)
 
 
 @transaction.atomic
@@ -526,7 +536,9 @@ def update_viewpoint(
         raise ValidationError({"key_risk": "この監査の重要リスクを選んでください。"})
     _check_viewpoint_number(audit, number, key_risk, viewpoint)
     viewpoint.number, viewpoint.text, viewpoint.key_risk = number, text, key_risk
-    return save_checked(viewpoint, user, "着眼点を変更")
+    save_checked(viewpoint, user, "着眼点を変更")
+    _refresh_search_text(Q(pk=viewpoint.pk))
+    return viewpoint
 
 
 @transaction.atomic

@@ -141,6 +141,7 @@ def synthetic_audit(theme: str, findings: int, entries_each: int) -> Any:
     from audits.models import AuditKind, Department, User
     from audits.services import add_section, add_viewpoint, create_audit
     from findings.models import Finding, FindingKind
+    from findings.search import refresh_search_text
     from remediation.models import RemediationEntry, RemediationStatus
 
     auditor = User.objects.get(username="kansa")
@@ -201,6 +202,8 @@ def synthetic_audit(theme: str, findings: int, entries_each: int) -> Any:
         ],
         batch_size=1000,
     )
+    # bulk_create passes no service: the search text is filled as the services would.
+    refresh_search_text(f.pk for f in created)
     return audit
 
 

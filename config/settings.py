@@ -294,7 +294,8 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
         "m2m_fields": ["groups", "user_permissions"],
     },
     {"model": "auth.Group", "m2m_fields": ["permissions"]},
-    {"model": "findings.Finding", "m2m_fields": ["departments"]},
+    # search_text is derived from other fields (findings.search), not a change anyone made.
+    {"model": "findings.Finding", "m2m_fields": ["departments"], "exclude_fields": ["search_text"]},
     "findings.FindingViewpoint",
     "findings.FindingKind",
     "findings.FindingSubclass",

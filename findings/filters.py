@@ -18,6 +18,7 @@ from django.utils import timezone
 from audits.access import visible_audits, visible_departments
 from audits.forms import form_field, grouped_department_choices
 from audits.wareki import format_fiscal_year
+from findings import search
 from findings.models import Finding, FindingKind, FindingQuerySet
 from remediation.models import RemediationStatus
 
@@ -184,7 +185,6 @@ class FindingFilter(django_filters.FilterSet):
         return _leaves(queryset).open().filter(due_date__lt=timezone.localdate())
 
     def filter_text(self, queryset: FindingQuerySet, name: str, value: str) -> Any:
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(title__icontains=value) | Q(body__icontains=value))
+        # Title, body, viewpoint and entry texts, normalised (findings.search): サーバー
+        # finds サーバ, ＵＳＢ finds usb; every whitespace-separated term must match.
+        return search.matching(queryset, value)

@@ -259,6 +259,9 @@ class Finding(models.Model):
         related_name="also_answered_by",
     )
     due_date = models.DateField("措置期限", null=True, blank=True)
+    # Title, body, viewpoint and entry texts in findings.search.normalise form, kept by
+    # the services that write them; the keyword filter searches it (pg_trgm on PostgreSQL).
+    search_text = models.TextField("検索用テキスト", blank=True, default="", editable=False)
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
     created_by = models.ForeignKey(
         User,

@@ -19,6 +19,7 @@ from audits.services import (
 )
 from audits.versions import check_version, field_values, fingerprint
 from findings.models import Finding, FindingKind, FindingSubclass, FindingViewpoint
+from findings.search import refresh_search_text
 from history.context import logs_acting_user
 from history.models import record_activity
 
@@ -169,6 +170,7 @@ def add_finding(
     finding.save()
     finding.departments.set(depts)
     _set_extra_viewpoints(finding, extra_viewpoints)
+    refresh_search_text([finding.pk])
     return finding
 
 
@@ -251,6 +253,7 @@ def update_finding(
     locked.save()
     locked.departments.set(depts)
     _set_extra_viewpoints(locked, extra_viewpoints)
+    refresh_search_text([locked.pk])
     # Sub-items print under their parent, so they follow it to another kind or section.
     for child in locked.children.exclude(kind=locked.kind, section=locked.section):
         child.kind, child.section = locked.kind, locked.section

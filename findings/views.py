@@ -83,9 +83,10 @@ def finding_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = list(page.object_list)
     params = request.GET.copy()
     params.pop("page", None)
-    current_order = ""
+    current_order = search_query = ""
     if finding_filter.is_bound and finding_filter.form.is_valid():
         current_order = (finding_filter.form.cleaned_data.get("o") or [""])[0]
+        search_query = finding_filter.form.cleaned_data.get("q") or ""
     context = {
         "filter": finding_filter,
         "form": finding_filter.form,
@@ -94,6 +95,7 @@ def finding_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "query": params.urlencode(),
         "sort": _sort_links(request, current_order),
         "results_target": RESULTS_TARGET,
+        "search_query": search_query,
     }
     partial = (
         request.headers.get("HX-Request") == "true"

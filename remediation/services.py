@@ -16,6 +16,7 @@ from audits.access import can_review_entries
 from audits.models import User
 from findings.access import can_post_entry
 from findings.models import Finding
+from findings.search import append_entry_text
 from history.models import record_activity
 from remediation.models import (
     EntryReview,
@@ -94,6 +95,7 @@ def record_entry(
     )
     entry.full_clean()
     entry.save()
+    append_entry_text(finding.pk, entry.content)
     for checked in files:
         attach_evidence(entry, checked)
     record_activity(user, "措置を記録", entry, f"{finding} 【{status.name}】{entry_date:%Y-%m-%d}")

@@ -144,6 +144,64 @@ def test_activity_rows_become_log_lines_under_their_finding():
     assert "audits_activity" not in tables
 
 
+def _latest_but(app: str, name: str) -> list[tuple[str, str]]:
+    """Every app at its newest migration, `app` at `name` (so the other apps' models in
+    the migration state are today's)."""
+    executor = MigrationExecutor(connection)
+    leaves = [node for node in executor.loader.graph.leaf_nodes() if node[0] != app]
+    return [*leaves, (app, name)]
+
+
+SEARCH_BEFORE = ("findings", "0004_remove_finding_request_type")
+SEARCH_AFTER = ("findings", "0005_finding_search_text")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_findings_get_their_search_text_and_postgresql_its_trigram_index():
+    ensure_reference_data()
+    old = _migrate(_latest_but(*SEARCH_BEFORE))
+    audit = old.get_model("audits", "Audit").objects.create(fiscal_year=2020, theme="テーマ")
+    risk = old.get_model("audits", "KeyRisk").objects.create(
+        audit=audit, number="1", title="漏えい"
+    )
+    viewpoint = old.get_model("audits", "Viewpoint").objects.create(
+        audit=audit, number="(1)", text="サーバー", key_risk=risk
+    )
+    further = old.get_model("audits", "Viewpoint").objects.create(
+        audit=audit, number="(2)", text="ネットワーク"
+    )
+    kind, _ = old.get_model("findings", "FindingKind").objects.get_or_create(
+        code="shiteki", defaults={"name": "指摘"}
+    )
+    finding = old.get_model("findings", "Finding").objects.create(
+        audit=audit, kind=kind, title="ＵＳＢ", body="本文", viewpoint=viewpoint
+    )
+    old.get_model("findings", "FindingViewpoint").objects.create(finding=finding, viewpoint=further)
+    status, _ = old.get_model("remediation", "RemediationStatus").objects.get_or_create(
+        code="keizoku", defaults={"name": "継続努力"}
+    )
+    old.get_model("remediation", "RemediationEntry").objects.create(
+        finding=finding, status=status, entry_date=datetime.date(2021, 9, 30), content="ｻｰﾊﾞｰ"
+    )
+
+    new = _migrate(_latest_but(*SEARCH_AFTER))
+    migrated = new.get_model("findings", "Finding").objects.get(pk=finding.pk)
+    assert migrated.search_text == "usb\n本文\nさーば\n漏えい\nねっとわーく\nさーば"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'finding_search_text_trgm'"
+            )
+            assert "gin_trgm_ops" in cursor.fetchone()[0]
+    _migrate(_latest_but(*SEARCH_BEFORE))  # and back again
+    assert "search_text" not in {
+        c.name
+        for c in connection.introspection.get_table_description(
+            connection.cursor(), "findings_finding"
+        )
+    }
+
+
 @pytest.fixture(autouse=True)
 def latest_schema_afterwards():
     """Leave the test database at the newest migrations for the tests that follow."""

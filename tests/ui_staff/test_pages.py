@@ -131,7 +131,8 @@ def test_htmx_request_gets_only_the_results(client, auditor, ict_and_jinji):
     )
     html = response.content.decode()
     assert "<html" not in html
-    assert "人事課の書庫" in html and "ICT戦略課のサーバ室" not in html
+    # The matched term is marked (findings.search.highlight).
+    assert "<mark>人事</mark>課の書庫" in html and "ICT戦略課のサーバ室" not in html
 
 
 def test_my_findings_lists_open_before_closed_with_days_since(
