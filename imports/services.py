@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -52,6 +52,7 @@ from remediation.models import EntryReview, RemediationEntry, ReviewDecision
 from remediation.services import EntryNotAllowed, entry_date_error
 
 BATCH_SIZE = 1000
+_Structure = TypeVar("_Structure", Section, KeyRisk, Viewpoint)
 # Checked by hand below (each with its own message), or by construction: full_clean
 # would otherwise look every foreign key up with a query of its own.
 FINDING_UNCHECKED = [
@@ -115,12 +116,20 @@ class _Batch:
         self.viewpoint_links: list[FindingViewpoint] = []
         self.entries: list[RemediationEntry] = []
         self.added: dict[int, tuple[Audit, int, int]] = {}  # audit pk → findings, entries
+        # The structure of the audits this import creates.
+        self.sections: list[Section] = []
+        self.risks: list[KeyRisk] = []
+        self.viewpoints: list[Viewpoint] = []
 
     def count(self, audit: Audit, findings: int = 0, entries: int = 0) -> None:
         _, before_findings, before_entries = self.added.get(audit.pk, (audit, 0, 0))
         self.added[audit.pk] = (audit, before_findings + findings, before_entries + entries)
 
     def write(self) -> None:
+        # Each after what it refers to: viewpoints name their key risk.
+        Section.objects.bulk_create(self.sections, batch_size=BATCH_SIZE)
+        KeyRisk.objects.bulk_create(self.risks, batch_size=BATCH_SIZE)
+        Viewpoint.objects.bulk_create(self.viewpoints, batch_size=BATCH_SIZE)
         top = [f for f in self.findings if f.parent is None]
         sub_items = [f for f in self.findings if f.parent is not None]
         # A sub-item's parent_id is taken from its (now saved) parent by bulk_create.
@@ -166,6 +175,7 @@ class _AuditImport:
     ) -> None:
         self.rows, self.user, self.result, self.batch = rows, user, result, batch
         self.finding_kind_ids: set[int] = set()
+        self.is_new = False  # an audit this import creates: its structure is written in bulk
         self.with_children: set[tuple[str, int]] = set()
         self.audit: Audit | None = None
         self.sections: dict[str, Section] = {}
@@ -232,6 +242,7 @@ class _AuditImport:
             addressee_format=_addressee_format(self.rows),
         )
         self.result.created["監査"] += 1
+        self.is_new = True
 
     def _load_existing(self, audit: Audit) -> None:
         self.sections = {s.number: s for s in audit.sections.all()}
@@ -274,14 +285,34 @@ class _AuditImport:
             number, title = row.section
             section = self.sections.get(number)
             if section is None:
-                section = add_section(self.audit, number=number, title=title, user=self.user)
+                if self.is_new:
+                    section = self._new_structure(
+                        Section(
+                            audit=self.audit,
+                            number=number,
+                            title=title,
+                            sort_order=len(self.sections),
+                        )
+                    )
+                else:
+                    section = add_section(self.audit, number=number, title=title, user=self.user)
                 self.sections[number] = section
         risk = None
         if row.key_risk is not None:
             number, title = row.key_risk
             risk = self.risks.get(number)
             if risk is None:
-                risk = add_key_risk(self.audit, number=number, title=title, user=self.user)
+                if self.is_new:
+                    risk = self._new_structure(
+                        KeyRisk(
+                            audit=self.audit,
+                            number=number,
+                            title=title,
+                            sort_order=len(self.risks),
+                        )
+                    )
+                else:
+                    risk = add_key_risk(self.audit, number=number, title=title, user=self.user)
                 self.risks[number] = risk
         viewpoint = None
         number = row.values["着眼点番号"]
@@ -289,15 +320,54 @@ class _AuditImport:
             key = (risk.number if risk else "", number)
             viewpoint = self.viewpoints.get(key)
             if viewpoint is None:
-                viewpoint = add_viewpoint(
-                    self.audit,
-                    number=number,
-                    text=row.values["着眼点"],
-                    user=self.user,
-                    key_risk=risk,
-                )
+                if self.is_new:
+                    self._check_viewpoint_number(number, risk)
+                    viewpoint = self._new_structure(
+                        Viewpoint(
+                            audit=self.audit,
+                            number=number,
+                            text=row.values["着眼点"],
+                            key_risk=risk,
+                            sort_order=len(self.viewpoints),
+                        )
+                    )
+                else:
+                    viewpoint = add_viewpoint(
+                        self.audit,
+                        number=number,
+                        text=row.values["着眼点"],
+                        user=self.user,
+                        key_risk=risk,
+                    )
                 self.viewpoints[key] = viewpoint
         return section, viewpoint
+
+    def _new_structure(self, item: _Structure) -> _Structure:
+        """A section, key risk or viewpoint of an audit this import creates, checked as
+        add_section, add_key_risk and add_viewpoint check it; written with the findings.
+        Its number is unique by construction (the dictionaries are keyed by it)."""
+        item.full_clean(
+            exclude=["audit", "key_risk"], validate_unique=False, validate_constraints=False
+        )
+        if isinstance(item, Section):
+            self.batch.sections.append(item)
+        elif isinstance(item, KeyRisk):
+            self.batch.risks.append(item)
+        else:
+            self.batch.viewpoints.append(item)
+        return item
+
+    def _check_viewpoint_number(self, number: str, risk: KeyRisk | None) -> None:
+        """audits.services._check_viewpoint_number, on the viewpoints made so far."""
+        assert self.audit is not None
+        per_risk = self.audit.viewpoint_numbering == ViewpointNumbering.PER_KEY_RISK
+        for (risk_number, other_number), other in self.viewpoints.items():
+            if other_number != number:
+                continue
+            if (per_risk or risk is None) and other.key_risk is not risk:
+                continue
+            where = f"重要リスク「{risk_number}」" if per_risk and risk else "この監査"
+            raise ValidationError({"number": f"番号「{number}」の着眼点は{where}に既にあります。"})
 
     def extra_viewpoints(self, row: ImportRow) -> list[Viewpoint]:
         """ほかに答える着眼点: "(2) イ" (key risk and viewpoint) or "(3)", joined with 、."""
@@ -389,7 +459,7 @@ class _AuditImport:
                 label = path[len(parent_info[0]) :] if parent_info else path
             else:
                 label = path
-                if viewpoint is not None and viewpoint.key_risk_id is None:
+                if viewpoint is not None and viewpoint.key_risk is None:
                     label = path.removeprefix(viewpoint.number)
             order_key = (row.kind.pk, section_number, _ref(parent) if parent else None)
             finding = self._new_finding(
