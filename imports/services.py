@@ -162,6 +162,13 @@ class _Batch:
             )
 
 
+@dataclass
+class _NewFinding:
+    finding: Finding
+    departments: list[Department]
+    extra_viewpoints: list[Viewpoint]
+
+
 def _ref(finding: Finding) -> tuple[str, int]:
     """A key for a finding, saved or still only in memory."""
     return ("db", finding.pk) if finding.pk is not None else ("new", id(finding))
@@ -434,6 +441,8 @@ class _AuditImport:
     ) -> bool:
         assert self.audit is not None and row.kind is not None
         created = False
+        new_finding: _NewFinding | None = None
+        order_key: tuple[int, str, tuple[str, int] | None] = (row.kind.pk, section_number, None)
         finding = self.findings.get(key)
         path = key[2]
         group = (row.kind.pk, section_number)
@@ -462,7 +471,7 @@ class _AuditImport:
                 if viewpoint is not None and viewpoint.key_risk is None:
                     label = path.removeprefix(viewpoint.number)
             order_key = (row.kind.pk, section_number, _ref(parent) if parent else None)
-            finding = self._new_finding(
+            new_finding = self._new_finding(
                 row,
                 section=section,
                 viewpoint=viewpoint if parent is None else None,
@@ -470,6 +479,17 @@ class _AuditImport:
                 label=label,
                 sort_order=self.next_order[order_key],
             )
+            finding = new_finding.finding
+        entry, entry_key = None, None
+        if row.status is not None and row.entry_date is not None:
+            content = row.values["措置内容"].strip()
+            entry_key = (_ref(finding), row.entry_date, row.status.pk, content)
+            if entry_key not in self.entries:
+                entry = self._new_entry(row, finding, content)
+        # Every check passed: the row's finding and entry are kept (a row is all or nothing,
+        # as each row's savepoint made it when the services wrote row by row).
+        if new_finding is not None:
+            self._keep(new_finding)
             self.next_order[order_key] += 1
             self.findings[key] = finding
             self.created.add(key)
@@ -480,16 +500,25 @@ class _AuditImport:
             containers[group] = (path, finding)
         elif parent is None:
             containers.pop(group, None)
-        if row.status is not None and row.entry_date is not None:
-            content = row.values["措置内容"].strip()
-            entry_key = (_ref(finding), row.entry_date, row.status.pk, content)
-            if entry_key not in self.entries:
-                self._new_entry(row, finding, content)
-                self.entries.add(entry_key)
-                self.result.created["措置"] += 1
-                self.batch.count(self.audit, entries=1)
-                created = True
+        if entry is not None and entry_key is not None:
+            self.batch.entries.append(entry)
+            self.entries.add(entry_key)
+            self.result.created["措置"] += 1
+            self.batch.count(self.audit, entries=1)
+            created = True
         return created
+
+    def _keep(self, new: _NewFinding) -> None:
+        finding = new.finding
+        if finding.parent is not None:
+            self.with_children.add(_ref(finding.parent))
+        self.departments_of[_ref(finding)] = new.departments
+        self.batch.findings.append(finding)
+        self.batch.departments.append((finding, new.departments))
+        self.batch.viewpoint_links.extend(
+            FindingViewpoint(finding=finding, viewpoint=v, position=position)
+            for position, v in enumerate(new.extra_viewpoints)
+        )
 
     def _new_finding(
         self,
@@ -500,8 +529,8 @@ class _AuditImport:
         parent: Finding | None,
         label: str,
         sort_order: int,
-    ) -> Finding:
-        """add_finding's checks and defaults, in memory: the finding is written later."""
+    ) -> _NewFinding:
+        """add_finding's checks and defaults, in memory: nothing is kept yet."""
         assert self.audit is not None and row.kind is not None
         departments = list(row.departments)
         if parent is not None:
@@ -552,19 +581,10 @@ class _AuditImport:
         finding.full_clean(
             exclude=FINDING_UNCHECKED, validate_unique=False, validate_constraints=False
         )
-        if parent is not None:
-            self.with_children.add(_ref(parent))
-        self.departments_of[_ref(finding)] = departments
-        self.batch.findings.append(finding)
-        self.batch.departments.append((finding, departments))
-        self.batch.viewpoint_links.extend(
-            FindingViewpoint(finding=finding, viewpoint=v, position=position)
-            for position, v in enumerate(extra)
-        )
-        return finding
+        return _NewFinding(finding, departments, extra)
 
-    def _new_entry(self, row: ImportRow, finding: Finding, content: str) -> None:
-        """record_entry's and review_entry's checks, in memory: written later."""
+    def _new_entry(self, row: ImportRow, finding: Finding, content: str) -> RemediationEntry:
+        """record_entry's and review_entry's checks, in memory: nothing is kept yet."""
         assert row.status is not None and row.entry_date is not None
         if not self.batch.may_record:
             raise PermissionDenied("この指摘事項に措置を記録する権限がありません。")
@@ -589,7 +609,7 @@ class _AuditImport:
             author_department_id=self.user.department_id,
         )
         entry.full_clean(exclude=ENTRY_UNCHECKED, validate_unique=False, validate_constraints=False)
-        self.batch.entries.append(entry)
+        return entry
 
 
 def _addressee_format(rows: list[ImportRow]) -> str:
