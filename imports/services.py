@@ -1,16 +1,17 @@
 """Importing checked rows (imports.reader) in one transaction.
 
-The audit and its structure (sections, key risks, viewpoints) are made through the
-services that the app's own pages use (create_audit, add_section, add_key_risk,
-add_viewpoint): they are few, and those services hold the numbering rules.
+A new audit is made by create_audit, the service the app's own pages use (one call
+per audit: it holds the header's rules). A section, key risk or viewpoint added to an
+audit already there goes through add_section / add_key_risk / add_viewpoint.
 
-Findings, their department and viewpoint links, entries and their reviews are many
-(a past year's file holds tens of thousands), so they are the one deliberate exception
-to "every row through its service": this module checks each row in memory against the
-same rules that add_finding, record_entry and review_entry apply (structure, class of
-the audit, sub-items taking no entries, entry dates, lengths, the right to record and
-to accept) with the reference data read up front, and then writes them with
-bulk_create in batches. It stays the one service that writes them. Bulk inserts send
+Everything else is many rows (a ten-year file holds tens of thousands): a new audit's
+sections, key risks and viewpoints, and every finding, department and viewpoint link,
+entry and review. They are the one deliberate exception to "every row through its
+service": this module checks each row in memory against the same rules that those
+services apply (numbering, structure, class of the audit, sub-items taking no entries,
+entry dates, lengths, the right to record and to accept) with the reference data read
+up front, and then writes them with bulk_create in batches. It stays the one service
+that writes them. Bulk inserts send
 no signals, so the audit log gets one explicit line per audit imported ("Excelから
 取込み", with what was added) instead of a line per row; the entries and reviews
 themselves are the append-only record of who (the importing auditor) recorded and
