@@ -147,6 +147,22 @@ class _Lookups:
         self.by_pk = {d.pk: d for d in Department.objects.select_related("parent")}
         self.departments = self._names(self.by_pk.values())
         self.names_then: dict[int, dict[str, list[Department]]] = {}
+        # A file repeats its dates (the header of an audit on each of its rows): each
+        # text is read once. Only what reads is kept; an error is raised again each time.
+        self.entry_dates: dict[str, datetime.date] = {}
+        self.periods: dict[str, tuple[datetime.date | None, datetime.date | None, str]] = {}
+
+    def entry_date(self, text: str) -> datetime.date:
+        day = self.entry_dates.get(text)
+        if day is None:
+            day = self.entry_dates[text] = parse_date_text(text, "措置日")
+        return day
+
+    def period(self, text: str) -> tuple[datetime.date | None, datetime.date | None, str]:
+        found = self.periods.get(text)
+        if found is None:
+            found = self.periods[text] = _period(text)
+        return found
 
     def _names(self, departments: Iterable[Department]) -> dict[str, list[Department]]:
         names: dict[str, list[Department]] = {}
@@ -267,7 +283,7 @@ def _check(row: ImportRow, lookups: _Lookups) -> None:
         if not values["措置内容"].strip():
             errors.append("措置内容を入力してください。")
         try:
-            row.entry_date = parse_date_text(values["措置日"], "措置日")
+            row.entry_date = lookups.entry_date(values["措置日"])
         except DateParameterError as error:
             errors.append(str(error))
     elif values["措置日"] or values["措置内容"]:
@@ -282,7 +298,7 @@ def _check(row: ImportRow, lookups: _Lookups) -> None:
         except DateParameterError as error:
             errors.append(str(error))
     try:
-        row.period = _period(values["監査実施期間"])
+        row.period = lookups.period(values["監査実施期間"])
     except DateParameterError:
         errors.append(
             f"監査実施期間「{values['監査実施期間']}」を読めません"

@@ -1,7 +1,21 @@
-"""Importing checked rows (imports.reader) in one transaction, through the services
-that the app's own pages use: create_audit, add_section, add_key_risk, add_viewpoint,
-add_finding, record_entry and review_entry (an imported entry is published history,
-so it is accepted at once by the importing auditor).
+"""Importing checked rows (imports.reader) in one transaction.
+
+A new audit is made by create_audit, the service the app's own pages use (one call
+per audit: it holds the header's rules). A section, key risk or viewpoint added to an
+audit already there goes through add_section / add_key_risk / add_viewpoint.
+
+Everything else is many rows (a ten-year file holds tens of thousands): a new audit's
+sections, key risks and viewpoints, and every finding, department and viewpoint link,
+entry and review. They are the one deliberate exception to "every row through its
+service": this module checks each row in memory against the same rules that those
+services apply (numbering, structure, class of the audit, sub-items taking no entries,
+entry dates, lengths, the right to record and to accept) with the reference data read
+up front, and then writes them with bulk_create in batches. It stays the one service
+that writes them. Bulk inserts send
+no signals, so the audit log gets one explicit line per audit imported ("Excelから
+取込み", with what was added) instead of a line per row; the entries and reviews
+themselves are the append-only record of who (the importing auditor) recorded and
+accepted what. An imported entry is published history, so it is accepted at once.
 
 Audits are matched by (年度, 監査の種類, 監査のテーマ), findings by (audit, 区分, 節,
 番号), entries by (finding, 措置日, 状況, 措置内容): what is already there is skipped, so
@@ -13,15 +27,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
+from audits.access import can_review_entries
 from audits.models import (
     DEFAULT_ADDRESSEE_FORMAT,
     Audit,
     AuditKind,
+    Department,
     KeyRisk,
     Section,
     User,
@@ -29,11 +46,28 @@ from audits.models import (
     ViewpointNumbering,
 )
 from audits.services import add_key_risk, add_section, add_viewpoint, create_audit
-from findings.models import Finding
-from findings.services import add_finding
+from findings.models import Finding, FindingViewpoint
+from history.models import record_activity
 from imports.reader import ImportRow
-from remediation.models import RemediationEntry, ReviewDecision
-from remediation.services import record_entry, review_entry
+from remediation.models import EntryReview, RemediationEntry, ReviewDecision
+from remediation.services import EntryNotAllowed, entry_date_error
+
+BATCH_SIZE = 1000
+_Structure = TypeVar("_Structure", Section, KeyRisk, Viewpoint)
+# Checked by hand below (each with its own message), or by construction: full_clean
+# would otherwise look every foreign key up with a query of its own.
+FINDING_UNCHECKED = [
+    "audit",
+    "kind",
+    "section",
+    "viewpoint",
+    "parent",
+    "subclass",
+    "created_by",
+    "departments",
+    "extra_viewpoints",
+]
+ENTRY_UNCHECKED = ["finding", "status", "author", "author_department"]
 
 NEW = "new"
 PRESENT = "present"
@@ -70,18 +104,96 @@ def _messages(error: ValidationError | PermissionDenied) -> list[str]:
     return [str(m) for m in error.messages]
 
 
-class _AuditImport:
-    """One audit's rows: the audit, its structure and findings, found or created."""
+class _Batch:
+    """What the import will add, held in memory until every row is checked."""
 
-    def __init__(self, rows: list[ImportRow], user: User, result: ImportResult) -> None:
-        self.rows, self.user, self.result = rows, user, result
+    def __init__(self, user: User) -> None:
+        self.user = user
+        self.today = timezone.localdate()
+        # Whoever may accept entries may record them for any finding (can_post_entry).
+        self.may_record = can_review_entries(user)
+        self.findings: list[Finding] = []  # parents before their sub-items
+        self.departments: list[tuple[Finding, list[Department]]] = []
+        self.viewpoint_links: list[FindingViewpoint] = []
+        self.entries: list[RemediationEntry] = []
+        self.added: dict[int, tuple[Audit, int, int]] = {}  # audit pk → findings, entries
+        # The structure of the audits this import creates.
+        self.sections: list[Section] = []
+        self.risks: list[KeyRisk] = []
+        self.viewpoints: list[Viewpoint] = []
+
+    def count(self, audit: Audit, findings: int = 0, entries: int = 0) -> None:
+        _, before_findings, before_entries = self.added.get(audit.pk, (audit, 0, 0))
+        self.added[audit.pk] = (audit, before_findings + findings, before_entries + entries)
+
+    def write(self) -> None:
+        # Each after what it refers to: viewpoints name their key risk.
+        Section.objects.bulk_create(self.sections, batch_size=BATCH_SIZE)
+        KeyRisk.objects.bulk_create(self.risks, batch_size=BATCH_SIZE)
+        Viewpoint.objects.bulk_create(self.viewpoints, batch_size=BATCH_SIZE)
+        top = [f for f in self.findings if f.parent is None]
+        sub_items = [f for f in self.findings if f.parent is not None]
+        # A sub-item's parent_id is taken from its (now saved) parent by bulk_create.
+        Finding.objects.bulk_create(top, batch_size=BATCH_SIZE)
+        Finding.objects.bulk_create(sub_items, batch_size=BATCH_SIZE)
+        through = Finding.departments.through
+        through.objects.bulk_create(
+            (
+                through(finding_id=finding.pk, department_id=department.pk)
+                for finding, departments in self.departments
+                for department in departments
+            ),
+            batch_size=BATCH_SIZE,
+        )
+        FindingViewpoint.objects.bulk_create(self.viewpoint_links, batch_size=BATCH_SIZE)
+        RemediationEntry.objects.bulk_create(self.entries, batch_size=BATCH_SIZE)
+        EntryReview.objects.bulk_create(
+            (
+                EntryReview(entry=entry, decision=ReviewDecision.ACCEPTED, reviewer=self.user)
+                for entry in self.entries
+            ),
+            batch_size=BATCH_SIZE,
+        )
+        for audit, findings, entries in self.added.values():
+            record_activity(
+                self.user,
+                "Excelから取込み",
+                audit,
+                f"指摘事項 {findings}件、措置 {entries}件（受理済み）を追加",
+            )
+
+
+@dataclass
+class _NewFinding:
+    finding: Finding
+    departments: list[Department]
+    extra_viewpoints: list[Viewpoint]
+
+
+def _ref(finding: Finding) -> tuple[str, int]:
+    """A key for a finding, saved or still only in memory."""
+    return ("db", finding.pk) if finding.pk is not None else ("new", id(finding))
+
+
+class _AuditImport:
+    """One audit's rows: the audit, its structure and findings, found or planned."""
+
+    def __init__(
+        self, rows: list[ImportRow], user: User, result: ImportResult, batch: _Batch
+    ) -> None:
+        self.rows, self.user, self.result, self.batch = rows, user, result, batch
+        self.finding_kind_ids: set[int] = set()
+        self.is_new = False  # an audit this import creates: its structure is written in bulk
+        self.with_children: set[tuple[str, int]] = set()
         self.audit: Audit | None = None
         self.sections: dict[str, Section] = {}
         self.risks: dict[str, KeyRisk] = {}
         self.viewpoints: dict[tuple[str, str], Viewpoint] = {}
         self.findings: dict[tuple[int, str, str], Finding] = {}
-        self.entries: set[tuple[int, Any, int, str]] = set()
-        self.next_order: dict[tuple[int, str, int | None], int] = defaultdict(int)
+        self.entries: set[tuple[tuple[str, int], Any, int, str]] = set()
+        # (区分, 節, parent) → the next sort_order among those siblings
+        self.next_order: dict[tuple[int, str, tuple[str, int] | None], int] = defaultdict(int)
+        self.departments_of: dict[tuple[str, int], list[Department]] = {}
         self.created: set[tuple[int, str, str]] = set()  # findings made by this import
 
     def header_conflicts(self) -> None:
@@ -138,6 +250,7 @@ class _AuditImport:
             addressee_format=_addressee_format(self.rows),
         )
         self.result.created["監査"] += 1
+        self.is_new = True
 
     def _load_existing(self, audit: Audit) -> None:
         self.sections = {s.number: s for s in audit.sections.all()}
@@ -150,12 +263,18 @@ class _AuditImport:
             )
         )
         for finding in findings:
+            finding.audit = audit  # read by entry_date_error, without a query per finding
+            if finding.parent_id is not None:
+                self.with_children.add(("db", finding.parent_id))
             section = finding.section.number if finding.section else ""
             self.findings[(finding.kind_id, section, finding.label_path)] = finding
-            key = (finding.kind_id, section, finding.parent_id)
+            parent_ref = ("db", finding.parent_id) if finding.parent_id is not None else None
+            key = (finding.kind_id, section, parent_ref)
             self.next_order[key] = max(self.next_order[key], finding.sort_order + 1)
         for entry in RemediationEntry.objects.filter(finding__audit=audit):
-            self.entries.add((entry.finding_id, entry.entry_date, entry.status_id, entry.content))
+            self.entries.add(
+                (("db", entry.finding_id), entry.entry_date, entry.status_id, entry.content)
+            )
 
     def structure_known(self, row: ImportRow) -> bool:
         """Its section, key risk and viewpoint are found or made already."""
@@ -174,14 +293,34 @@ class _AuditImport:
             number, title = row.section
             section = self.sections.get(number)
             if section is None:
-                section = add_section(self.audit, number=number, title=title, user=self.user)
+                if self.is_new:
+                    section = self._new_structure(
+                        Section(
+                            audit=self.audit,
+                            number=number,
+                            title=title,
+                            sort_order=len(self.sections),
+                        )
+                    )
+                else:
+                    section = add_section(self.audit, number=number, title=title, user=self.user)
                 self.sections[number] = section
         risk = None
         if row.key_risk is not None:
             number, title = row.key_risk
             risk = self.risks.get(number)
             if risk is None:
-                risk = add_key_risk(self.audit, number=number, title=title, user=self.user)
+                if self.is_new:
+                    risk = self._new_structure(
+                        KeyRisk(
+                            audit=self.audit,
+                            number=number,
+                            title=title,
+                            sort_order=len(self.risks),
+                        )
+                    )
+                else:
+                    risk = add_key_risk(self.audit, number=number, title=title, user=self.user)
                 self.risks[number] = risk
         viewpoint = None
         number = row.values["着眼点番号"]
@@ -189,15 +328,54 @@ class _AuditImport:
             key = (risk.number if risk else "", number)
             viewpoint = self.viewpoints.get(key)
             if viewpoint is None:
-                viewpoint = add_viewpoint(
-                    self.audit,
-                    number=number,
-                    text=row.values["着眼点"],
-                    user=self.user,
-                    key_risk=risk,
-                )
+                if self.is_new:
+                    self._check_viewpoint_number(number, risk)
+                    viewpoint = self._new_structure(
+                        Viewpoint(
+                            audit=self.audit,
+                            number=number,
+                            text=row.values["着眼点"],
+                            key_risk=risk,
+                            sort_order=len(self.viewpoints),
+                        )
+                    )
+                else:
+                    viewpoint = add_viewpoint(
+                        self.audit,
+                        number=number,
+                        text=row.values["着眼点"],
+                        user=self.user,
+                        key_risk=risk,
+                    )
                 self.viewpoints[key] = viewpoint
         return section, viewpoint
+
+    def _new_structure(self, item: _Structure) -> _Structure:
+        """A section, key risk or viewpoint of an audit this import creates, checked as
+        add_section, add_key_risk and add_viewpoint check it; written with the findings.
+        Its number is unique by construction (the dictionaries are keyed by it)."""
+        item.full_clean(
+            exclude=["audit", "key_risk"], validate_unique=False, validate_constraints=False
+        )
+        if isinstance(item, Section):
+            self.batch.sections.append(item)
+        elif isinstance(item, KeyRisk):
+            self.batch.risks.append(item)
+        else:
+            self.batch.viewpoints.append(item)
+        return item
+
+    def _check_viewpoint_number(self, number: str, risk: KeyRisk | None) -> None:
+        """audits.services._check_viewpoint_number, on the viewpoints made so far."""
+        assert self.audit is not None
+        per_risk = self.audit.viewpoint_numbering == ViewpointNumbering.PER_KEY_RISK
+        for (risk_number, other_number), other in self.viewpoints.items():
+            if other_number != number:
+                continue
+            if (per_risk or risk is None) and other.key_risk is not risk:
+                continue
+            where = f"重要リスク「{risk_number}」" if per_risk and risk else "この監査"
+            raise ValidationError({"number": f"番号「{number}」の着眼点は{where}に既にあります。"})
 
     def extra_viewpoints(self, row: ImportRow) -> list[Viewpoint]:
         """ほかに答える着眼点: "(2) イ" (key risk and viewpoint) or "(3)", joined with 、."""
@@ -220,6 +398,7 @@ class _AuditImport:
             return
         self.find_or_create_audit()
         assert self.audit is not None
+        self.finding_kind_ids = set(self.audit.finding_kinds.values_list("pk", flat=True))
         for row in self.rows:
             if self.structure_known(row):
                 continue
@@ -246,8 +425,9 @@ class _AuditImport:
                 continue
             seen.setdefault(key, row)
             try:
-                with transaction.atomic():
-                    created = self._row(row, key, containers, section_number)
+                # Every section, key risk and viewpoint exists by now: nothing is written
+                # here, so no savepoint is needed around a row.
+                created = self._row(row, key, containers, section_number)
             except (ValidationError, PermissionDenied) as error:
                 row.errors.extend(_messages(error))
                 continue
@@ -262,6 +442,8 @@ class _AuditImport:
     ) -> bool:
         assert self.audit is not None and row.kind is not None
         created = False
+        new_finding: _NewFinding | None = None
+        order_key: tuple[int, str, tuple[str, int] | None] = (row.kind.pk, section_number, None)
         finding = self.findings.get(key)
         path = key[2]
         group = (row.kind.pk, section_number)
@@ -287,49 +469,148 @@ class _AuditImport:
                 label = path[len(parent_info[0]) :] if parent_info else path
             else:
                 label = path
-                if viewpoint is not None and viewpoint.key_risk_id is None:
+                if viewpoint is not None and viewpoint.key_risk is None:
                     label = path.removeprefix(viewpoint.number)
-            order_key = (row.kind.pk, section_number, parent.pk if parent else None)
-            finding = add_finding(
-                self.audit,
-                kind=row.kind,
+            order_key = (row.kind.pk, section_number, _ref(parent) if parent else None)
+            new_finding = self._new_finding(
+                row,
                 section=section,
                 viewpoint=viewpoint if parent is None else None,
                 parent=parent,
                 label=label,
-                title=row.values["件名"],
-                body=row.values["本文"].strip(),
-                departments=row.departments,
-                subclass=row.subclass,
-                extra_viewpoints=self.extra_viewpoints(row),
-                user=self.user,
                 sort_order=self.next_order[order_key],
             )
+            finding = new_finding.finding
+        entry, entry_key = None, None
+        if row.status is not None and row.entry_date is not None:
+            content = row.values["措置内容"].strip()
+            entry_key = (_ref(finding), row.entry_date, row.status.pk, content)
+            if entry_key not in self.entries:
+                entry = self._new_entry(row, finding, content)
+        # Every check passed: the row's finding and entry are kept (a row is all or nothing,
+        # as each row's savepoint made it when the services wrote row by row).
+        if new_finding is not None:
+            self._keep(new_finding)
             self.next_order[order_key] += 1
             self.findings[key] = finding
             self.created.add(key)
             self.result.created["指摘事項"] += 1
+            self.batch.count(self.audit, findings=1)
             created = True
         if parent is None and row.is_container:
             containers[group] = (path, finding)
         elif parent is None:
             containers.pop(group, None)
-        if row.status is not None and row.entry_date is not None:
-            content = row.values["措置内容"].strip()
-            entry_key = (finding.pk, row.entry_date, row.status.pk, content)
-            if entry_key not in self.entries:
-                entry = record_entry(
-                    finding,
-                    status=row.status,
-                    entry_date=row.entry_date,
-                    content=content,
-                    user=self.user,
-                )
-                review_entry(entry, decision=ReviewDecision.ACCEPTED, user=self.user)
-                self.entries.add(entry_key)
-                self.result.created["措置"] += 1
-                created = True
+        if entry is not None and entry_key is not None:
+            self.batch.entries.append(entry)
+            self.entries.add(entry_key)
+            self.result.created["措置"] += 1
+            self.batch.count(self.audit, entries=1)
+            created = True
         return created
+
+    def _keep(self, new: _NewFinding) -> None:
+        finding = new.finding
+        if finding.parent is not None:
+            self.with_children.add(_ref(finding.parent))
+        self.departments_of[_ref(finding)] = new.departments
+        self.batch.findings.append(finding)
+        self.batch.departments.append((finding, new.departments))
+        self.batch.viewpoint_links.extend(
+            FindingViewpoint(finding=finding, viewpoint=v, position=position)
+            for position, v in enumerate(new.extra_viewpoints)
+        )
+
+    def _new_finding(
+        self,
+        row: ImportRow,
+        *,
+        section: Section | None,
+        viewpoint: Viewpoint | None,
+        parent: Finding | None,
+        label: str,
+        sort_order: int,
+    ) -> _NewFinding:
+        """add_finding's checks and defaults, in memory: nothing is kept yet."""
+        assert self.audit is not None and row.kind is not None
+        departments = list(row.departments)
+        if parent is not None:
+            if not departments:
+                departments = self.departments_of.get(_ref(parent)) or list(
+                    parent.departments.all()
+                )
+            if viewpoint is None:
+                viewpoint = parent.viewpoint
+        extra = self.extra_viewpoints(row)
+        errors: dict[str, str] = {}
+        if row.kind.pk not in self.finding_kind_ids:
+            errors["kind"] = "この監査の報告に載せる区分を選んでください。"
+        if row.subclass is not None and row.subclass.kind_id != row.kind.pk:
+            errors["subclass"] = (
+                f"細区分「{row.subclass.name}」は区分「{row.kind.name}」にはありません。"
+            )
+        if extra:
+            if viewpoint is None:
+                errors["extra_viewpoints"] = (
+                    "ほかの着眼点を選ぶときは、先に主な着眼点を選んでください。"
+                )
+            elif viewpoint in extra:
+                errors["extra_viewpoints"] = "主な着眼点と同じ着眼点は選べません。"
+            elif parent is not None:
+                errors["extra_viewpoints"] = (
+                    "小項目は親項目の着眼点に載るため、ほかの着眼点は選べません。"
+                )
+        if parent is not None and parent.parent is not None:
+            errors["parent"] = "小項目（ア、イ …）の下にさらに小項目は作れません。"
+        if not departments:
+            errors["departments"] = "担当所属を1つ以上選んでください。"
+        if errors:
+            raise ValidationError(errors)
+        finding = Finding(
+            audit=self.audit,
+            kind=row.kind,
+            section=section,
+            viewpoint=viewpoint,
+            parent=parent,
+            label=label,
+            title=row.values["件名"],
+            body=row.values["本文"].strip(),
+            subclass=row.subclass,
+            sort_order=sort_order,
+            created_by=self.user,
+        )
+        finding.full_clean(
+            exclude=FINDING_UNCHECKED, validate_unique=False, validate_constraints=False
+        )
+        return _NewFinding(finding, departments, extra)
+
+    def _new_entry(self, row: ImportRow, finding: Finding, content: str) -> RemediationEntry:
+        """record_entry's and review_entry's checks, in memory: nothing is kept yet."""
+        assert row.status is not None and row.entry_date is not None
+        if not self.batch.may_record:
+            raise PermissionDenied("この指摘事項に措置を記録する権限がありません。")
+        if _ref(finding) in self.with_children:
+            raise EntryNotAllowed(
+                "この項目は小項目（ア、イ …）ごとに措置を記録します。小項目を選んでください。"
+            )
+        errors: dict[str, str] = {}
+        date_error = entry_date_error(finding, row.entry_date, self.batch.today)
+        if date_error:
+            errors["entry_date"] = date_error
+        if not content:
+            errors["content"] = "措置の内容を入力してください。"
+        if errors:
+            raise ValidationError(errors)
+        entry = RemediationEntry(
+            finding=finding,
+            status=row.status,
+            entry_date=row.entry_date,
+            content=content,
+            author=self.user,
+            author_department_id=self.user.department_id,
+        )
+        entry.full_clean(exclude=ENTRY_UNCHECKED, validate_unique=False, validate_constraints=False)
+        return entry
 
 
 def _addressee_format(rows: list[ImportRow]) -> str:
@@ -368,9 +649,15 @@ def run_import(rows: list[ImportRow], user: User, *, dry_run: bool) -> ImportRes
             # creating it again.
             kind_ids = sorted({k.pk for row in rows for k in row.audit_kinds})
             list(AuditKind.objects.select_for_update().filter(pk__in=kind_ids).order_by("pk"))
+            batch = _Batch(user)
             for audit_rows in by_audit.values():
-                _AuditImport(audit_rows, user, result).run()
-            if dry_run or not result.ok:
+                _AuditImport(audit_rows, user, result, batch).run()
+            if not result.ok:
+                raise _Rollback
+            # Written in dry runs too (then rolled back): the database's own checks then
+            # speak in the preview, not first in the import.
+            batch.write()
+            if dry_run:
                 raise _Rollback
             result.written = True
     except _Rollback:

@@ -237,3 +237,51 @@ def test_every_demo_audit_round_trips(seed_report_user):
                 assert a == b, line
         else:
             assert again == original, audit.theme
+
+
+def _import_queries(user: User, theme: str, count: int) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    numbers = [f"(3){chr(0x2460 + n)}" for n in range(count)]  # (3)① (3)② …
+    rows = read_bytes(write_workbook([_row(監査のテーマ=theme, 番号=n) for n in numbers]))
+    with CaptureQueriesContext(connection) as queries:
+        result = run_import(rows, user, dry_run=False)
+    assert result.created == {"監査": 1, "指摘事項": count, "措置": count}
+    return len(queries.captured_queries)
+
+
+def test_a_new_audits_findings_and_entries_cost_no_query_per_row(ready):
+    # Findings, links, entries and reviews go in with one INSERT per table (per 1,000),
+    # so a file of 10,000 findings does not turn into 100,000 round trips. The first
+    # import fills the caches (content types) that the others then use.
+    _import_queries(ready, "1件", 1)
+    assert _import_queries(ready, "2件", 2) == _import_queries(ready, "20件", 20)
+
+
+def test_an_import_logs_one_line_per_audit(ready):
+    from history.models import Action, LogEntry
+
+    data = write_workbook([_row(番号=f"(3){c}") for c in "①②③"])
+    run_import(read_bytes(data), ready, dry_run=False)
+    audit = Audit.objects.get()
+    notes = LogEntry.objects.filter(action=Action.NOTE, activity="Excelから取込み")
+    assert [(n.object_id, n.additional_data) for n in notes] == [
+        (audit.pk, {"summary": "指摘事項 3件、措置 3件（受理済み）を追加"})
+    ]
+    run_import(read_bytes(data), ready, dry_run=False)
+    assert notes.count() == 1  # nothing new, nothing logged
+
+
+def test_a_finding_with_sub_items_takes_no_entry(ready):
+    data = write_workbook(
+        [
+            _row(状況="", 措置日="", 措置内容=""),  # (3)① introduces sub-items
+            _row(番号="(3)①ア", 件名="ア", 本文="アの本文"),
+            _row(),  # an entry for (3)① itself
+        ]
+    )
+    result = run_import(read_bytes(data), ready, dry_run=False)
+    assert [row.line for row in result.error_rows] == [4]
+    assert "小項目" in result.error_rows[0].errors[0]
+    assert not result.written and Finding.objects.count() == 0
