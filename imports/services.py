@@ -47,6 +47,7 @@ from audits.models import (
 )
 from audits.services import add_key_risk, add_section, add_viewpoint, create_audit
 from findings.models import Finding, FindingViewpoint
+from findings.search import refresh_search_text
 from history.models import record_activity
 from imports.reader import ImportRow
 from remediation.models import EntryReview, RemediationEntry, ReviewDecision
@@ -154,6 +155,10 @@ class _Batch:
             ),
             batch_size=BATCH_SIZE,
         )
+        # Derived columns the per-row services keep: the search text of every finding
+        # that got a new text (a new finding or a new entry).
+        touched = {f.pk for f in self.findings} | {e.finding_id for e in self.entries}
+        refresh_search_text(touched)
         for audit, findings, entries in self.added.values():
             record_activity(
                 self.user,

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 
 from audits.models import Audit, User
 from findings.models import Finding
+from findings.search import matching, search_texts_of
 from imports.layout import EXAMPLE_ROW, report_workbook, template_workbook, write_workbook
 from imports.reader import ImportFileError, read_bytes
 from imports.services import NEW, PRESENT, run_import
@@ -285,3 +286,20 @@ def test_a_finding_with_sub_items_takes_no_entry(ready):
     assert [row.line for row in result.error_rows] == [4]
     assert "小項目" in result.error_rows[0].errors[0]
     assert not result.written and Finding.objects.count() == 0
+
+
+def test_imported_findings_keep_the_search_text_the_services_keep(seed_report_user, seed_audit):
+    """The bulk path writes no row through the services, yet an imported finding's
+    search text is what the services would have written, entry texts included."""
+    kansa = User.objects.get(username="kansa")
+    workbook = report_workbook(build_report(seed_report_user, Selection(audit_id=seed_audit.pk)))
+    Audit.objects.filter(pk=seed_audit.pk).update(theme="（移行元）")
+    assert run_import(read_bytes(workbook), kansa, dry_run=False).written
+    imported = Finding.objects.filter(audit__theme="情報セキュリティの管理について")
+    ids = list(imported.values_list("pk", flat=True))
+    expected = search_texts_of(ids)
+    assert {f.pk: f.search_text for f in imported} == expected
+    entry = RemediationEntry.objects.filter(finding_id__in=ids).exclude(content="").first()
+    assert entry is not None
+    term = entry.content[:6]
+    assert matching(Finding.objects.filter(pk__in=ids), term).filter(pk=entry.finding_id).exists()
