@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from audits.wareki import format_wareki
 from remediation.models import Evidence, RemediationEntry
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -167,7 +168,8 @@ def test_unknown_finding_id_is_404(client, ict_staff, db):
 def test_default_date_is_today(client, ict_staff, finding):
     client.force_login(ict_staff)
     html = client.get(reverse("entry_create", args=[finding.pk])).content.decode()
-    assert f'value="{datetime.date.today().isoformat()}"' in html
+    # Shown in 和暦 (as on the documents), read back by the same parser on submit.
+    assert f'value="{format_wareki(datetime.date.today())}"' in html
 
 
 def test_date_error_shows_together_with_other_field_errors(post_entry, ict_staff):
