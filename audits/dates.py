@@ -188,7 +188,8 @@ class DateInput(forms.TextInput):
             DATE_HINT,
             field,
             format_html(' id="{}"', understood_id) if input_id else "",
-            self.understood(value),
+            # A field with an error says only the error, not a reading it then refuses.
+            "" if attrs.get("aria-invalid") else self.understood(value),
         )
 
 
