@@ -275,7 +275,7 @@ def parse_date_text(text: str, label: str = "日付") -> datetime.date:
     day = read_date(text)
     if day is None:
         raise DateParameterError(
-            f"{label}は 令和3年9月30日、R3.9.30、2021-09-30 のような形の、"
+            f"{label}は 令和3年9月30日、R3.9.30、2021-09-30（YYYY-MM-DD）のような形の、"
             "実在する日付で入力してください。"
         )
     if not in_range(day):
