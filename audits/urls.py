@@ -1,8 +1,9 @@
 from django.urls import path
 
-from audits import pages, report_pages
+from audits import pages, report_pages, views
 
 urlpatterns = [
+    path("dates/understand/", views.date_understand, name="date_understand"),
     path("audits/", pages.audit_list, name="audit_list"),
     path("audits/new/", pages.audit_create, name="audit_create"),
     path("audits/<int:pk>/", pages.audit_detail, name="audit_detail"),

@@ -10,9 +10,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from audits.dates import BoundedDateField, DateInput
+from audits.dates import BoundedDateField
 from audits.forms import form_field
-from audits.wareki import format_wareki
 from findings.models import Finding
 from remediation.files import ALLOWED_DESCRIPTION, check_upload
 from remediation.models import CONTENT_MAX_CHARS, RemediationStatus
@@ -52,8 +51,9 @@ class EntryForm(forms.Form):
     entry_date = BoundedDateField(
         label="措置日",
         help_text="措置を講じた日、または状況を確認した日。未来の日付は指定できません。",
-        widget=DateInput(attrs={"class": "input--narrow"}),
-        error_messages={"invalid": "存在する日付を入力してください（例: 2021-05-31）。"},
+        error_messages={
+            "invalid": "存在する日付を入力してください（例: 令和3年5月31日、2021-05-31）。"
+        },
     )
     content = forms.CharField(
         label="措置（具体的内容）・対応状況",
@@ -110,16 +110,6 @@ class EntryForm(forms.Form):
         if errors:
             raise ValidationError(errors)
         return checked
-
-    @property
-    def date_wareki(self) -> str:
-        """The 和暦 of the date in the field, rendered beside it by the server."""
-        value = self["entry_date"].value()
-        try:
-            day = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
-            return format_wareki(day)
-        except (TypeError, ValueError):
-            return ""
 
     @property
     def had_files(self) -> bool:

@@ -4,6 +4,5 @@ from remediation import views
 
 urlpatterns = [
     path("findings/<int:pk>/entries/new/", views.entry_create, name="entry_create"),
-    path("entries/date-preview/", views.entry_date_preview, name="entry_date_preview"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
 ]

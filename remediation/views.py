@@ -9,9 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import security_log
-from audits.dates import DateParameterError, date_param
 from audits.http import AuthenticatedHttpRequest
-from audits.wareki import format_wareki
 from findings.access import FindingAccess, get_finding_for_user
 from findings.models import Finding
 from findings.views import departments_prefetch, has_children
@@ -135,21 +133,6 @@ def _add_service_errors(form: EntryForm, error: ValidationError) -> None:
         return
     for field, errors in error.message_dict.items():
         form.add_error(field if field in form.fields else None, errors)
-
-
-@require_GET
-def entry_date_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The 和暦 of the date being typed, for htmx beside the date input; a date that
-    cannot be read or lies outside the range answers 400 with the message. htmx swaps
-    only 2xx answers, so its own requests get the message with 200 and show it in place
-    of a 和暦 that no longer matches the input."""
-    try:
-        day = date_param(request.GET, "entry_date", "措置日")
-    except DateParameterError as error:
-        status = 200 if request.headers.get("HX-Request") else 400
-        return render(request, "remediation/_wareki.html", {"error": str(error)}, status=status)
-    text = format_wareki(day) if day is not None else ""
-    return render(request, "remediation/_wareki.html", {"text": text})
 
 
 @require_GET

@@ -15,7 +15,7 @@ from django import forms
 from django.http import QueryDict
 
 from audits.access import visible_audits, visible_departments
-from audits.dates import DateParameterError, parse_date_text
+from audits.dates import DateInput, DateParameterError, parse_date_text
 from audits.forms import form_field, grouped_department_choices
 from audits.models import Audit, Department
 from audits.wareki import format_fiscal_year, parse_fiscal_year
@@ -88,8 +88,8 @@ class ReportSelectionForm(forms.Form):
         label="基準日",
         required=False,
         max_length=30,
-        help_text="例: 2021-09-30、令和3年9月30日（空欄は最新）",
-        widget=forms.TextInput(attrs={"class": "input--medium", "inputmode": "text"}),
+        help_text="空欄は最新の状況です。",
+        widget=DateInput(purpose="report", label="基準日"),
     )
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:

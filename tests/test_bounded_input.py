@@ -221,7 +221,7 @@ DATE_URLS = [
     ("report_export", {"fmt": "csv"}, "as_of", "auditor"),
     ("log_list", {}, "date_from", "auditor"),
     ("log_list", {}, "date_to", "auditor"),
-    ("entry_date_preview", {}, "entry_date", "ict_staff"),
+    ("date_understand", {}, "text", "ict_staff"),
 ]
 
 

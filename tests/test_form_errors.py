@@ -67,3 +67,52 @@ def test_a_radio_group_names_its_error_and_the_summary_links_to_the_group(client
     )
     assert 'id="id_basis_error"' in html
     assert 'href="#id_basis_group"' in html
+
+
+def _linked_error(html: str, field_id: str) -> None:
+    """The control names its error element, which exists, and the summary links to it."""
+    control = re.search(rf'<(?:input|textarea|select)[^>]*id="{field_id}"[^>]*>', html)
+    assert control, field_id
+    assert 'aria-invalid="true"' in control.group(0)
+    described = re.search(r'aria-describedby="([^"]+)"', control.group(0))
+    assert described and f"{field_id}_error" in described.group(1).split()
+    assert set(described.group(1).split()) <= _ids(html)
+    assert re.search(rf'id="{field_id}_error"[^>]*>\s*<p class="field__error">', html)
+    assert f'href="#{field_id}"' in html
+
+
+def test_entry_form_date_error_is_linked_and_summarised(client, ict_staff, finding, statuses):
+    client.force_login(ict_staff)
+    response = client.post(
+        reverse("entry_create", args=[finding.pk]),
+        {"entry_date": "令和3年2月30日", "content": "廃棄した。"},
+    )
+    html = response.content.decode()
+    assert "data-error-summary" in html
+    _linked_error(html, "id_entry_date")
+    # The status radios: the summary links to their group, which names its error.
+    assert 'href="#id_status_group"' in html
+    assert re.search(
+        r'<fieldset[^>]*id="id_status_group"[^>]*aria-describedby="id_status_error"', html
+    )
+    assert 'id="id_status_error"' in html
+
+
+def test_incident_form_date_error_is_linked_and_summarised(client, auditor, ict):
+    from incidents.models import IncidentType
+    from tests.incidents.test_pages import _form
+
+    client.force_login(auditor)
+    kind, _ = IncidentType.objects.get_or_create(name="誤送付")
+    data = _form(ict.pk, kind.pk, reported_on="R6.2.30", title="")
+    html = client.post(reverse("incident_create"), data).content.decode()
+    assert "data-error-summary" in html
+    _linked_error(html, "id_reported_on")
+    _linked_error(html, "id_title")
+
+
+def test_incident_register_filter_error_is_in_the_summary(client, auditor):
+    client.force_login(auditor)
+    html = client.get(reverse("incident_list"), {"fiscal_year": "x"}).content.decode()
+    assert "data-error-summary" in html
+    assert 'href="#id_fiscal_year"' in html

@@ -246,7 +246,7 @@ def test_department_staff_posts_an_entry_with_evidence_other_department_gets_404
     form.get_by_label("措置日").fill(today.isoformat())
     form.get_by_label("措置（具体的内容）・対応状況").fill(content)
     form.get_by_label("証跡ファイル").set_input_files(evidence)
-    expect(form.locator("#entry-date-wareki")).to_contain_text(format_wareki(today))
+    expect(form.locator("#id_entry_date_understood")).to_contain_text(format_wareki(today))
     shoot(page, shots, "03_entry_form_filled")
     form.get_by_role("button", name="確認画面へ進む").click()
 
