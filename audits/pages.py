@@ -85,7 +85,6 @@ def _count_of(findings: QuerySet[Finding]) -> Coalesce:
 def audits_with_counts(user: User) -> QuerySet[Audit]:
     """The user's audits with how many findings (and open ones) they may see in each."""
     of_audit = visible_findings(user, Finding.objects.filter(audit=OuterRef("pk")).counted())
-    open_ids = Finding.objects.with_status().open().values("pk")
     return (
         visible_audits(user)
         .prefetch_related(
@@ -97,7 +96,7 @@ def audits_with_counts(user: User) -> QuerySet[Audit]:
         )
         .annotate(
             finding_count=_count_of(of_audit),
-            open_count=_count_of(of_audit.filter(pk__in=open_ids)),
+            open_count=_count_of(of_audit.open()),
         )
         .order_by("-fiscal_year", "-period_start", "-id")
     )

@@ -1,9 +1,9 @@
 """管理職ダッシュボード: where findings stand, counted by current status per fiscal year,
 per audit and per department, each count linking into the filtered finding list.
 
-Counts come from GROUP BY queries over the status annotation (a correlated subquery;
-SQLite and PostgreSQL both group by it), so the page costs the same handful of queries
-at 5 findings or 50,000. Like the report builder's Summary, only leaf findings count:
+Counts come from GROUP BY queries over the status kept on the finding (an indexed
+column, see Finding.latest_status), so the page costs the same handful of queries at
+5 findings or 50,000. Like the report builder's Summary, only leaf findings count:
 a parent that introduces sub-items (ア, イ) takes no entries of its own.
 
 Everyone who may see findings may open it: managers, auditors and administrators see
