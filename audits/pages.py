@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, Model, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.forms import Form
@@ -102,13 +103,25 @@ def audits_with_counts(user: User) -> QuerySet[Audit]:
     )
 
 
+AUDITS_PER_PAGE = 50
+
+
 @require_GET
 def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    audits = list(audits_with_counts(request.user))
+    # A malformed or out-of-range page number gives page 1 / the last page, never an
+    # error; the counts are computed for the rows of this page only.
+    page = Paginator(audits_with_counts(request.user), AUDITS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "audits/audit_list.html",
-        {"audits": audits, "can_edit": can_edit_audits(request.user)},
+        {
+            "audits": list(page.object_list),
+            "page": page,
+            "query": "",
+            "can_edit": can_edit_audits(request.user),
+        },
     )
 
 
