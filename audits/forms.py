@@ -156,14 +156,15 @@ def narrow_audit_choices(
     may see (the field's queryset stays `audits`), so a link to an older audit works."""
     field = form_field(form, "audit", forms.ModelChoiceField)
     data = form.data if form.is_bound else {}
+    value = str(data.get("audit") or "")
+    chosen = (
+        audits.filter(pk=int(value)).prefetch_related("kinds").first()
+        if value.isdigit() and len(value) < 10
+        else None
+    )
     year = _year_of(data.get("fiscal_year"))
     if year not in years:
-        chosen = str(data.get("audit") or "")
-        year = (
-            audits.filter(pk=int(chosen)).values_list("fiscal_year", flat=True).first()
-            if chosen.isdigit()
-            else None
-        ) or (years[0] if years else None)
+        year = chosen.fiscal_year if chosen is not None else (years[0] if years else None)
     if year is None:  # the user may see no audit at all
         field.widget.choices = [("", empty_label)]
         return
@@ -172,8 +173,11 @@ def narrow_audit_choices(
         .prefetch_related("kinds")
         .order_by("-period_start", "-id")[: AUDIT_CHOICES_MAX + 1]
     )
+    listed = shown[:AUDIT_CHOICES_MAX]
+    if chosen is not None and chosen not in listed:
+        listed.append(chosen)  # what the user chose stays shown, whichever year
     field.widget.choices = [("", empty_label)] + [
-        (str(a.pk), field.label_from_instance(a)) for a in shown[:AUDIT_CHOICES_MAX]
+        (str(a.pk), field.label_from_instance(a)) for a in listed
     ]
     help_text = f"{format_fiscal_year(year)}の監査から選べます（年度を選ぶと、その年度の監査に替わります）。"
     if len(shown) > AUDIT_CHOICES_MAX:
