@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from audits.dates import BoundedDateField
@@ -28,7 +29,7 @@ from audits.models import (
 )
 from audits.services import AuditHeader, AuditLists, audit_version
 from audits.versions import version_field
-from audits.wareki import fiscal_year_of, format_fiscal_year
+from audits.wareki import fiscal_year_of, format_fiscal_year, parse_fiscal_year
 
 if TYPE_CHECKING:
     from findings.models import FindingKind
@@ -130,6 +131,58 @@ def grouped_department_choices(
     if rest:
         choices.append(("その他", rest))
     return choices
+
+
+# The most audits an audit <select> lists: a shared service holds thousands, and a page
+# that draws them all is slow to render and useless to pick from.
+AUDIT_CHOICES_MAX = 200
+
+
+def _year_of(text: object) -> int | None:
+    value = str(text or "").strip()
+    if value.isdigit():
+        return int(value)
+    try:
+        return parse_fiscal_year(value) if value else None
+    except ValueError:
+        return None
+
+
+def narrow_audit_choices(
+    form: forms.BaseForm, audits: QuerySet[Audit], years: list[int], empty_label: str
+) -> None:
+    """List in form["audit"] only the audits of one fiscal year: the chosen one, else
+    that of the chosen audit, else the latest. Validation still takes any audit the user
+    may see (the field's queryset stays `audits`), so a link to an older audit works."""
+    field = form_field(form, "audit", forms.ModelChoiceField)
+    data = form.data if form.is_bound else {}
+    value = str(data.get("audit") or "")
+    chosen = (
+        audits.filter(pk=int(value)).prefetch_related("kinds").first()
+        if value.isdigit() and len(value) < 10
+        else None
+    )
+    year = _year_of(data.get("fiscal_year"))
+    if year not in years:
+        year = chosen.fiscal_year if chosen is not None else (years[0] if years else None)
+    if year is None:  # the user may see no audit at all
+        field.widget.choices = [("", empty_label)]
+        return
+    shown = list(
+        audits.filter(fiscal_year=year)
+        .prefetch_related("kinds")
+        .order_by("-period_start", "-id")[: AUDIT_CHOICES_MAX + 1]
+    )
+    listed = shown[:AUDIT_CHOICES_MAX]
+    if chosen is not None and chosen not in listed:
+        listed.append(chosen)  # what the user chose stays shown, whichever year
+    field.widget.choices = [("", empty_label)] + [
+        (str(a.pk), field.label_from_instance(a)) for a in listed
+    ]
+    help_text = f"{format_fiscal_year(year)}の監査から選べます（年度を選ぶと、その年度の監査に替わります）。"
+    if len(shown) > AUDIT_CHOICES_MAX:
+        help_text += f"新しい{AUDIT_CHOICES_MAX}件のみ表示しています。"
+    field.help_text = help_text
 
 
 def department_field(label: str, required_message: str) -> DepartmentChoiceField:

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, Model, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.forms import Form
@@ -85,7 +86,6 @@ def _count_of(findings: QuerySet[Finding]) -> Coalesce:
 def audits_with_counts(user: User) -> QuerySet[Audit]:
     """The user's audits with how many findings (and open ones) they may see in each."""
     of_audit = visible_findings(user, Finding.objects.filter(audit=OuterRef("pk")).counted())
-    open_ids = Finding.objects.with_status().open().values("pk")
     return (
         visible_audits(user)
         .prefetch_related(
@@ -97,19 +97,31 @@ def audits_with_counts(user: User) -> QuerySet[Audit]:
         )
         .annotate(
             finding_count=_count_of(of_audit),
-            open_count=_count_of(of_audit.filter(pk__in=open_ids)),
+            open_count=_count_of(of_audit.open()),
         )
         .order_by("-fiscal_year", "-period_start", "-id")
     )
 
 
+AUDITS_PER_PAGE = 50
+
+
 @require_GET
 def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    audits = list(audits_with_counts(request.user))
+    # A malformed or out-of-range page number gives page 1 / the last page, never an
+    # error; the counts are computed for the rows of this page only.
+    page = Paginator(audits_with_counts(request.user), AUDITS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "audits/audit_list.html",
-        {"audits": audits, "can_edit": can_edit_audits(request.user)},
+        {
+            "audits": list(page.object_list),
+            "page": page,
+            "query": "",
+            "can_edit": can_edit_audits(request.user),
+        },
     )
 
 

@@ -16,7 +16,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from audits.access import visible_audits, visible_departments
-from audits.forms import form_field, grouped_department_choices
+from audits.forms import form_field, grouped_department_choices, narrow_audit_choices
 from audits.wareki import format_fiscal_year
 from findings import search
 from findings.models import Finding, FindingKind, FindingQuerySet
@@ -107,14 +107,15 @@ class FindingFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.user = user
         audits = visible_audits(user)
-        years = audits.order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct()
+        years = list(
+            audits.order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct()
+        )
         form = self.form
         form_field(form, "fiscal_year", forms.ChoiceField).choices = [("", "すべて")] + [
             (str(y), format_fiscal_year(y)) for y in years
         ]
-        form_field(form, "audit", forms.ModelChoiceField).queryset = audits.prefetch_related(
-            "kinds"
-        ).order_by("-fiscal_year", "-period_start", "id")
+        form_field(form, "audit", forms.ModelChoiceField).queryset = audits
+        narrow_audit_choices(form, audits, years, "すべて")
         department = form_field(form, "department", forms.ModelChoiceField)
         department.queryset = visible_departments(user).select_related("parent")
         # Rendered grouped by 部局; validation still goes through the queryset.

@@ -155,9 +155,26 @@ class FindingQuerySet(models.QuerySet["Finding"]):
         """Annotate the current status (or the status as of a date) in the same query,
         from the accepted entries (or, for a working report, every submitted one).
 
-        Correlated subqueries over the (finding, entry_date) index, so a page of
-        findings costs no query per finding.
+        The current published status is kept on the finding itself (latest_status,
+        latest_status_date, is_closed, written by remediation.services), so the
+        everyday case reads indexed columns. A status as of a date or on the working
+        basis is computed: correlated subqueries over the (finding, entry_date) index.
         """
+        if as_of is None and basis == StatusBasis.ACCEPTED:
+            return self.annotate(
+                status_id_now=F("latest_status_id"),
+                status_name_now=F("latest_status__name"),
+                status_date_now=F("latest_status_date"),
+                status_closed_now=F("is_closed"),
+                status_code_now=F("latest_status__code"),
+            )
+        return self.with_computed_status(as_of, basis)
+
+    def with_computed_status(
+        self, as_of: datetime.date | None = None, basis: str = StatusBasis.ACCEPTED
+    ) -> FindingQuerySet:
+        """with_status() computed from the entries. The kept columns must equal this for
+        as_of=None on the accepted basis (remediation.status.verify checks it)."""
         latest = _latest_entries(as_of, basis)
         return self.annotate(
             status_id_now=Subquery(latest.values("status_id")[:1]),
@@ -173,13 +190,21 @@ class FindingQuerySet(models.QuerySet["Finding"]):
         ア, イ) is not counted; its sub-items are."""
         return self.filter(~Exists(Finding.objects.filter(parent=OuterRef("pk"))))
 
+    def _computed_status(self) -> bool:
+        return isinstance(self.query.annotations.get("status_closed_now"), Subquery)
+
     def open(self) -> FindingQuerySet:
-        """Findings not closed by an accepted 措置済 (未報告 included). Needs with_status().
-        Counted with counted(), this is "open" on every page, report and export."""
+        """Findings not closed by an accepted 措置済 (未報告 included): today from the
+        kept is_closed column, as of a date from with_status(as_of). Counted with
+        counted(), this is "open" on every page, report and export."""
+        if not self._computed_status():
+            return self.filter(is_closed=False)
+        # Q objects: the annotation is no model field, so django-stubs cannot check it.
         return self.filter(Q(status_closed_now=False) | Q(status_closed_now__isnull=True))
 
     def closed(self) -> FindingQuerySet:
-        # A Q object: the annotation is no model field, so django-stubs cannot check it.
+        if not self._computed_status():
+            return self.filter(is_closed=True)
         return self.filter(Q(status_closed_now=True))
 
     def in_print_order(self) -> FindingQuerySet:
@@ -262,6 +287,21 @@ class Finding(models.Model):
     # Title, body, viewpoint and entry texts in findings.search.normalise form, kept by
     # the services that write them; the keyword filter searches it (pg_trgm on PostgreSQL).
     search_text = models.TextField("検索用テキスト", blank=True, default="", editable=False)
+    # The current published status (read through current_status / with_status()): that of
+    # the latest accepted entry (RemediationEntry.LATEST_FIRST), None for 未報告. Kept by remediation.services whenever a review is
+    # recorded, so lists filter, sort and count by indexed columns instead of computing
+    # it per row; `manage.py current_status --verify` compares it with the entries.
+    latest_status = models.ForeignKey(
+        "remediation.RemediationStatus",
+        verbose_name="現在の状況",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    latest_status_date = models.DateField("現在の状況の日付", null=True, blank=True, editable=False)
+    is_closed = models.BooleanField("完了", default=False, editable=False)
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
     created_by = models.ForeignKey(
         User,
@@ -282,7 +322,11 @@ class Finding(models.Model):
             models.CheckConstraint(condition=~Q(parent=F("id")), name="finding_not_own_parent"),
             models.CheckConstraint(condition=~Q(body=""), name="finding_body_not_empty"),
         ]
-        indexes = [models.Index(fields=["audit", "kind", "section", "sort_order"])]
+        indexes = [
+            models.Index(fields=["audit", "kind", "section", "sort_order"]),
+            models.Index(fields=["is_closed", "audit"], name="finding_closed_audit"),
+            models.Index(fields=["latest_status_date"], name="finding_status_date"),
+        ]
 
     def __str__(self) -> str:
         return " ".join(part for part in (self.label_path, self.title) if part) or self.body[:30]

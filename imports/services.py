@@ -51,7 +51,7 @@ from findings.search import refresh_search_text
 from history.models import record_activity
 from imports.reader import ImportRow
 from remediation.models import EntryReview, RemediationEntry, ReviewDecision
-from remediation.services import EntryNotAllowed, entry_date_error
+from remediation.services import EntryNotAllowed, entry_date_error, refresh_current_status_of
 
 BATCH_SIZE = 1000
 _Structure = TypeVar("_Structure", Section, KeyRisk, Viewpoint)
@@ -159,6 +159,7 @@ class _Batch:
         # that got a new text (a new finding or a new entry).
         touched = {f.pk for f in self.findings} | {e.finding_id for e in self.entries}
         refresh_search_text(touched)
+        refresh_current_status_of(touched)
         for audit, findings, entries in self.added.values():
             record_activity(
                 self.user,

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from audits.access import can_review_entries
 from audits.models import User
 from findings.access import can_post_entry
-from findings.models import Finding
+from findings.models import Finding, counting_entries
 from findings.search import append_entry_text
 from history.models import record_activity
 from remediation.models import (
@@ -151,6 +153,73 @@ def review_entry(
             review.save()
     except IntegrityError:
         raise ReviewNotAllowed("この報告は既に審査済みです。") from None
+    refresh_current_status(locked.finding_id)
     label = "受理" if decision == ReviewDecision.ACCEPTED else "差戻し"
     record_activity(user, f"措置を{label}", locked, f"{locked.finding_id} {reason[:100]}")
     return review
+
+
+# --- the current status kept on the finding -------------------------------------------
+# An entry counts for the published status once accepted, so a review is the one event
+# that moves it (record_entry leaves it alone: a submitted entry waits for review).
+
+
+def refresh_current_status(finding_id: int) -> None:
+    """Write the status of the finding's latest accepted entry onto the finding (None and
+    not closed for 未報告). The finding row is locked first: two reviews of entries of
+    one finding queue here, and the second reads what the first committed."""
+    list(Finding.objects.select_for_update().filter(pk=finding_id).values_list("pk", flat=True))
+    latest = (
+        counting_entries(RemediationEntry.objects.filter(finding_id=finding_id))
+        .select_related("status")
+        .order_by(*RemediationEntry.LATEST_FIRST)
+        .first()
+    )
+    Finding.objects.filter(pk=finding_id).update(
+        latest_status=latest.status if latest is not None else None,
+        latest_status_date=latest.entry_date if latest is not None else None,
+        is_closed=latest.status.is_closed if latest is not None else False,
+    )
+
+
+def stale_current_status() -> list[int]:
+    """Findings whose kept status differs from the one computed from their entries (the
+    correlated subquery the lists used before the status was kept), read in chunks."""
+    # Names in a tuple: django-stubs cannot see the annotations in a literal call.
+    columns = ("pk", "latest_status_id", "latest_status_date", "is_closed")
+    computed = ("status_id_now", "status_date_now", "status_closed_now")
+    rows = Finding.objects.with_computed_status().order_by("pk").values_list(*columns, *computed)
+    return [
+        pk
+        for pk, status, day, closed, status_now, day_now, closed_now in rows.iterator(2000)
+        if (status, day, closed) != (status_now, day_now, bool(closed_now))
+    ]
+
+
+@transaction.atomic
+def rebuild_current_status() -> int:
+    """Recompute the kept status of every finding in one statement (after a bulk load
+    that wrote entries around the services, or to repair); how many were out of step."""
+    stale = len(stale_current_status())
+    _recompute_kept_status(Finding.objects.all())
+    return stale
+
+
+def refresh_current_status_of(finding_ids: Iterable[int], batch_size: int = 1000) -> None:
+    """refresh_current_status for many findings at once, a statement per batch: for a
+    service that inserts accepted entries in bulk (the Excel import). The findings are
+    new or locked by that service's transaction."""
+    ids = sorted(set(finding_ids))
+    for start in range(0, len(ids), batch_size):
+        _recompute_kept_status(Finding.objects.filter(pk__in=ids[start : start + batch_size]))
+
+
+def _recompute_kept_status(findings: QuerySet[Finding]) -> None:
+    latest = counting_entries(RemediationEntry.objects.filter(finding=OuterRef("pk"))).order_by(
+        *RemediationEntry.LATEST_FIRST
+    )
+    findings.update(
+        latest_status_id=Subquery(latest.values("status_id")[:1]),
+        latest_status_date=Subquery(latest.values("entry_date")[:1]),
+        is_closed=Coalesce(Subquery(latest.values("status__is_closed")[:1]), Value(False)),
+    )

@@ -1,9 +1,9 @@
 """管理職ダッシュボード: where findings stand, counted by current status per fiscal year,
 per audit and per department, each count linking into the filtered finding list.
 
-Counts come from GROUP BY queries over the status annotation (a correlated subquery;
-SQLite and PostgreSQL both group by it), so the page costs the same handful of queries
-at 5 findings or 50,000. Like the report builder's Summary, only leaf findings count:
+Counts come from GROUP BY queries over the status kept on the finding (an indexed
+column, see Finding.latest_status), so the page costs the same handful of queries at
+5 findings or 50,000. Like the report builder's Summary, only leaf findings count:
 a parent that introduces sub-items (ア, イ) takes no entries of its own.
 
 Everyone who may see findings may open it: managers, auditors and administrators see
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -28,7 +29,7 @@ from django.views.decorators.http import require_safe
 
 from audits.access import department_scope, sees_everything, visible_audits
 from audits.http import AuthenticatedHttpRequest
-from audits.models import Department
+from audits.models import Audit, Department
 from audits.wareki import format_fiscal_year
 from findings.access import visible_findings
 from findings.models import UNREPORTED_LABEL, FindingQuerySet, badge_for
@@ -163,10 +164,19 @@ class Dashboard:
     columns: list[StatusColumn]
     totals: CountLine
     by_fiscal_year: list[CountLine]
-    by_audit: list[CountLine]
-    by_department: list[CountLine]
+    by_audit: list[CountLine]  # the audits of audit_page only
+    by_department: list[CountLine]  # the departments of department_page only
     today: datetime.date
     scoped: bool  # narrowed to the user's own department(s)
+    audit_page: Page[Audit]
+    department_page: Page[Department]
+
+
+# Rows per page of the per-audit and per-department tables: a shared service holds
+# thousands of audits and hundreds of departments.
+LINES_PER_PAGE = 20
+AUDIT_PAGE = "audit_page"
+DEPARTMENT_PAGE = "department_page"
 
 
 def _columns() -> list[StatusColumn]:
@@ -220,27 +230,37 @@ def _line(
     return CountLine(label, params, columns, counts, overdue)
 
 
-def build_dashboard(user: AnyUser) -> Dashboard:
+def build_dashboard(
+    user: AnyUser, audit_page: str | None = None, department_page: str | None = None
+) -> Dashboard:
+    """The counts, with the per-audit and per-department tables cut to one page each
+    (a malformed or out-of-range page number gives page 1 / the last page)."""
     today = timezone.localdate()
     columns = _columns()
     findings = leaf_findings(user)
-    per_audit = _grouped(findings, "audit_id", today)
-    audits = list(
-        visible_audits(user)
-        .prefetch_related("kinds")
-        .order_by("-fiscal_year", "-period_start", "-id")
-    )
-
-    by_audit = []
-    years: dict[int, list[dict[str, tuple[int, int]]]] = defaultdict(list)
-    for audit in audits:
-        group = per_audit.get(audit.pk, {})
-        years[audit.fiscal_year].append(group)
-        label = f"{format_fiscal_year(audit.fiscal_year)} {audit.kinds_label}「{audit.theme}」"
-        by_audit.append(_line(label, {"audit": str(audit.pk)}, columns, group))
+    per_year = _grouped(findings, "audit__fiscal_year", today)
+    audits = visible_audits(user)
+    # A year with audits but no counted finding still gets its (empty) line.
+    years = set(audits.order_by().values_list("fiscal_year", flat=True).distinct())
     by_fiscal_year = [
-        _line(format_fiscal_year(year), {"fiscal_year": str(year)}, columns, *groups)
-        for year, groups in sorted(years.items(), reverse=True)
+        _line(format_fiscal_year(year), {"fiscal_year": str(year)}, columns, per_year.get(year, {}))
+        for year in sorted(years | {y for y in per_year if isinstance(y, int)}, reverse=True)
+    ]
+
+    page_of_audits = Paginator(
+        audits.prefetch_related("kinds").order_by("-fiscal_year", "-period_start", "-id"),
+        LINES_PER_PAGE,
+    ).get_page(audit_page)
+    shown = list(page_of_audits.object_list)
+    per_audit = _grouped(findings.filter(audit__in=[a.pk for a in shown]), "audit_id", today)
+    by_audit = [
+        _line(
+            f"{format_fiscal_year(audit.fiscal_year)} {audit.kinds_label}「{audit.theme}」",
+            {"audit": str(audit.pk)},
+            columns,
+            per_audit.get(audit.pk, {}),
+        )
+        for audit in shown
     ]
 
     # A finding addressed to two departments counts once for each. Staff see only the
@@ -259,19 +279,22 @@ def build_dashboard(user: AnyUser) -> Dashboard:
             d.pk,
         ),
     )
+    page_of_departments = Paginator(departments, LINES_PER_PAGE).get_page(department_page)
     by_department = [
         _line(d.full_name, {"department": str(d.pk)}, columns, per_department[d.pk])
-        for d in departments
+        for d in page_of_departments.object_list
     ]
 
     return Dashboard(
         columns=columns,
-        totals=_line("合計", {}, columns, *per_audit.values()),
+        totals=_line("合計", {}, columns, *per_year.values()),
         by_fiscal_year=by_fiscal_year,
         by_audit=by_audit,
         by_department=by_department,
         today=today,
         scoped=not sees_everything(user),
+        audit_page=page_of_audits,
+        department_page=page_of_departments,
     )
 
 
@@ -287,15 +310,26 @@ def latest_rounds(user: AnyUser, today: datetime.date) -> list[RoundProgress]:
     return [round_progress(r, today, scope) for r in rounds]
 
 
+def _other_params(request: AuthenticatedHttpRequest, page_param: str) -> str:
+    """The query string that keeps the other table's page when this one turns."""
+    params = request.GET.copy()
+    params.pop(page_param, None)
+    return params.urlencode()
+
+
 @require_safe
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """管理職ダッシュボード. Read-only: it changes nothing, so every role may look."""
-    board = build_dashboard(request.user)
+    board = build_dashboard(
+        request.user, request.GET.get(AUDIT_PAGE), request.GET.get(DEPARTMENT_PAGE)
+    )
     return render(
         request,
         "reports/dashboard.html",
         {
             "dashboard": board,
+            "audit_query": _other_params(request, AUDIT_PAGE),
+            "department_query": _other_params(request, DEPARTMENT_PAGE),
             "rounds": latest_rounds(request.user, board.today),
             "round_columns": ROUND_COLUMNS,
         },

@@ -16,7 +16,7 @@ from django.http import QueryDict
 
 from audits.access import visible_audits, visible_departments
 from audits.dates import DateInput, DateParameterError, parse_date_text
-from audits.forms import form_field, grouped_department_choices
+from audits.forms import form_field, grouped_department_choices, narrow_audit_choices
 from audits.models import Audit, Department
 from audits.wareki import format_fiscal_year, parse_fiscal_year
 from findings.access import visible_findings
@@ -107,13 +107,14 @@ class ReportSelectionForm(forms.Form):
             self.data = data
         self.user = user
         audits = visible_audits(user)
-        years = audits.order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct()
+        years = list(
+            audits.order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct()
+        )
         form_field(self, "fiscal_year", FiscalYearField).choices = [("", "すべて")] + [
             (str(y), format_fiscal_year(y)) for y in years
         ]
-        form_field(self, "audit", AuditChoiceField).queryset = audits.prefetch_related(
-            "kinds"
-        ).order_by("-fiscal_year", "-period_start", "id")
+        form_field(self, "audit", AuditChoiceField).queryset = audits.prefetch_related("kinds")
+        narrow_audit_choices(self, audits, years, "すべて")
         department = form_field(self, "department", DepartmentChoiceField)
         department.queryset = visible_departments(user).select_related("parent")
         # Rendered grouped by 部局; validation still goes through the queryset.

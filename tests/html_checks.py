@@ -43,3 +43,49 @@ def inline_code(html: str) -> list[str]:
 
 def is_html(response: object) -> bool:
     return "text/html" in response.get("Content-Type", "")  # type: ignore[attr-defined]
+
+
+class _SizeCounter(HTMLParser):
+    """Options per <select> and rows per <tbody>, in document order."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.selects: dict[str, int] = {}
+        self.bodies: list[int] = []
+        self._select: str | None = None
+        self._in_body = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "select":
+            names = dict(attrs)
+            self._select = names.get("name") or names.get("id") or f"select {len(self.selects)}"
+            self.selects[self._select] = 0
+        elif tag == "option" and self._select is not None:
+            self.selects[self._select] += 1
+        elif tag == "tbody":
+            self.bodies.append(0)
+            self._in_body = True
+        elif tag == "tr" and self._in_body:
+            self.bodies[-1] += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "tbody":
+            self._in_body = False
+
+
+def select_sizes(html: str) -> dict[str, int]:
+    """{select name: number of <option>s} (options inside <optgroup>s included)."""
+    counter = _SizeCounter()
+    counter.feed(html)
+    counter.close()
+    return counter.selects
+
+
+def table_body_rows(html: str) -> list[int]:
+    """The number of rows of each table body on the page."""
+    counter = _SizeCounter()
+    counter.feed(html)
+    counter.close()
+    return counter.bodies

@@ -16,6 +16,7 @@ from imports.layout import EXAMPLE_ROW, report_workbook, template_workbook, writ
 from imports.reader import ImportFileError, read_bytes
 from imports.services import NEW, PRESENT, run_import
 from remediation.models import EntryReview, RemediationEntry
+from remediation.services import stale_current_status
 from reports.builder import Selection, build_report
 from reports.csv_export import COLUMNS, render_csv
 
@@ -303,3 +304,17 @@ def test_imported_findings_keep_the_search_text_the_services_keep(seed_report_us
     assert entry is not None
     term = entry.content[:6]
     assert matching(Finding.objects.filter(pk__in=ids), term).filter(pk=entry.finding_id).exists()
+
+
+def test_imported_findings_keep_the_current_status_the_review_service_keeps(
+    seed_report_user, seed_audit
+):
+    """Imported entries are accepted in bulk, not through review_entry; the status kept
+    on each finding still equals the one computed from its entries."""
+    kansa = User.objects.get(username="kansa")
+    workbook = report_workbook(build_report(seed_report_user, Selection(audit_id=seed_audit.pk)))
+    Audit.objects.filter(pk=seed_audit.pk).update(theme="（移行元）")
+    assert run_import(read_bytes(workbook), kansa, dry_run=False).written
+    imported = Finding.objects.filter(audit__theme="情報セキュリティの管理について")
+    assert imported.filter(latest_status__isnull=False).exists()
+    assert stale_current_status() == []
