@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from audits.models import Audit, Department, Viewpoint, format_period
@@ -586,34 +586,97 @@ def build_report(
 # Findings per part of a streamed report: a few megabytes of rows at a time.
 STREAM_BATCH = 2000
 
+# The audits of a part and, when one large audit is read in several parts, the
+# top-level findings (families: a finding and its sub-items) of this part.
+_Part = tuple[list[int], list[int] | None]
+
 
 @dataclass
 class ReportStream:
-    """A report read in parts, for the formats that can be written row by row (CSV):
-    memory stays flat however many findings are selected.
+    """A report read in parts, for the formats that write row by row (CSV): memory
+    stays flat however many findings are selected.
 
     `head` is the Report with its title, label and audits' headings but no rows and an
-    empty summary; `parts()` yields the audits with their rows, a few audits at a time,
-    in the order build_report prints them. An audit is never split across parts, so
-    every part is laid out exactly as the whole report lays it out."""
+    empty summary; `parts()` yields audits with their rows, in the order build_report
+    prints them: a few audits a part, or a run of families of one large audit. Rows
+    come out as in the whole report; the headings and summaries of a part (viewpoint
+    runs, key-risk tables) cover that part only, which a row-by-row format never prints."""
 
     head: Report
     has_rows: bool  # at least one finding that is counted (not only a parent of sub-items)
     _user: AnyUser
     _findings: FindingQuerySet | None
     _context: _Context
-    _batches: list[list[int]]
+    _parts: list[_Part]
 
     @property
     def has_audits(self) -> bool:
-        return bool(self._batches or self.head.audits)
+        return bool(self._parts or self.head.audits)
 
     def parts(self) -> Iterator[list[AuditBlock]]:
         selection = self.head.selection
-        for audit_ids in self._batches:
+        for audit_ids, families in self._parts:
             base = self._findings if self._findings is not None else Finding.objects.all()
-            loaded = self._context.load(self._user, selection, base.filter(audit_id__in=audit_ids))
+            base = base.filter(audit_id__in=audit_ids)
+            if families is not None:
+                base = base.filter(Q(pk__in=families) | Q(parent_id__in=families))
+            loaded = self._context.load(self._user, selection, base)
             yield _audit_blocks(loaded, audit_ids, self._context.departments)
+
+
+def _families_in_print_order(audit_id: int, selected: FindingQuerySet) -> list[tuple[int, int]]:
+    """(family id, findings in it) for one audit's selected findings, in the order
+    findings.outline prints them: kinds the audit reports by (sort_order, pk), then any
+    other kind; sections by (sort_order, pk), findings outside a section last; in a
+    block, top-level findings by (sort_order, pk). A family is a top-level finding and
+    its sub-items, under the parent's id, so a sub-item shown without its parent stays
+    where outline puts it."""
+    audit = Audit.objects.get(pk=audit_id)
+    reported = sorted(audit.finding_kinds.all(), key=lambda k: (k.sort_order, k.pk))
+    sections = sorted(audit.sections.all(), key=lambda s: (s.sort_order, s.pk))
+    section_rank = {s.pk: i for i, s in enumerate(sections)}
+    rows = selected.filter(audit_id=audit_id).values_list(
+        "pk",
+        "parent_id",
+        "kind_id",
+        "kind__sort_order",
+        "section_id",
+        "sort_order",
+        "parent__kind_id",
+        "parent__kind__sort_order",
+        "parent__section_id",
+        "parent__sort_order",
+    )
+    kind_rank = {k.pk: (0, i, 0) for i, k in enumerate(reported)}
+    keys: dict[int, tuple[object, ...]] = {}
+    sizes: dict[int, int] = defaultdict(int)
+    for (
+        pk,
+        parent,
+        kind,
+        kind_order,
+        section,
+        order,
+        p_kind,
+        p_kind_order,
+        p_section,
+        p_order,
+    ) in rows.order_by().distinct():
+        if parent is not None and p_kind is not None:
+            kind, kind_order, section, order, family = (
+                p_kind,
+                p_kind_order,
+                p_section,
+                p_order,
+                parent,
+            )
+        else:
+            family = pk
+        sizes[family] += 1
+        rank = kind_rank.get(kind, (1, kind_order, kind))
+        place = section_rank.get(section, len(sections)) if section is not None else len(sections)
+        keys[family] = (rank, place, order, family)
+    return [(family, sizes[family]) for family in sorted(keys, key=keys.__getitem__)]
 
 
 def stream_report(
@@ -623,7 +686,8 @@ def stream_report(
     batch: int = STREAM_BATCH,
 ) -> ReportStream:
     """build_report's report without loading it all: one query counts the selected
-    findings per audit and the audits are grouped into parts of about `batch` findings."""
+    findings per audit; audits are grouped into parts of about `batch` findings, and an
+    audit larger than that is cut between families."""
     context = _Context.of(selection)
     selected = _selected(user, selection, findings)
     counts = dict(
@@ -639,13 +703,25 @@ def stream_report(
         .order_by("-fiscal_year", "period_start", "id")
         .values_list("pk", flat=True)
     )
-    batches: list[list[int]] = []
+    parts: list[_Part] = []
     size = batch
     for pk in ordered:
+        if counts[pk] > batch:
+            families: list[int] = []
+            in_part = 0
+            for family, n in _families_in_print_order(pk, selected):
+                if families and in_part + n > batch:
+                    parts.append(([pk], families))
+                    families, in_part = [], 0
+                families.append(family)
+                in_part += n
+            parts.append(([pk], families))
+            size = batch
+            continue
         if size >= batch:
-            batches.append([])
+            parts.append(([], None))
             size = 0
-        batches[-1].append(pk)
+        parts[-1][0].append(pk)
         size += counts[pk]
     heading_ids = ordered[:1] if selection.audit_id is not None else []
     if selection.audit_id is not None and not ordered:
@@ -661,5 +737,5 @@ def stream_report(
         _user=user,
         _findings=findings,
         _context=context,
-        _batches=batches,
+        _parts=parts,
     )

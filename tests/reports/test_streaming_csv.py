@@ -15,26 +15,38 @@ from reports.builder import Selection, build_report, stream_report
 from reports.csv_export import csv_chunks, render_csv
 
 
-@pytest.mark.parametrize("as_of", [None, datetime.date(2021, 9, 30)])
-def test_a_csv_in_parts_of_one_audit_is_the_built_reports_csv_byte_for_byte(
-    seed_report_user, as_of
-):
-    selection = Selection(as_of=as_of)
+@pytest.mark.parametrize(
+    "selection",
+    [Selection(), Selection(as_of=datetime.date(2021, 9, 30)), Selection(open_only=True)],
+)
+@pytest.mark.parametrize("batch", [1, 3, 10_000])
+def test_a_csv_in_parts_is_the_built_reports_csv_byte_for_byte(seed_report_user, selection, batch):
     whole = render_csv(build_report(seed_report_user, selection))
 
-    stream = stream_report(seed_report_user, selection, batch=1)
+    stream = stream_report(seed_report_user, selection, batch=batch)
 
     assert b"".join(csv_chunks(stream.parts())) == whole
-    assert len(list(stream.parts())) == Audit.objects.count()  # one audit per part
 
 
-def test_each_part_holds_only_its_audits(seed_report_user):
-    stream = stream_report(seed_report_user, Selection(), batch=1)
+def test_a_large_audit_is_read_a_few_families_at_a_time(seed_report_user, seed_audit):
+    stream = stream_report(seed_report_user, Selection(audit_id=seed_audit.pk), batch=3)
 
-    ids = [[audit.audit_id for audit in part] for part in stream.parts()]
+    parts = list(stream.parts())
 
-    assert all(len(part) == 1 for part in ids)
-    assert len({i for part in ids for i in part}) == len(ids)
+    assert len(parts) > 3
+    for part in parts:
+        assert [audit.audit_id for audit in part] == [seed_audit.pk]
+        rows = [row for audit in part for _, _, row in audit.rows()]
+        assert 0 < len(rows) <= 3 or any(row.is_container for row in rows)
+
+
+def test_small_audits_share_a_part(seed_report_user):
+    stream = stream_report(seed_report_user, Selection(), batch=10_000)
+
+    parts = [[audit.audit_id for audit in part] for part in stream.parts()]
+
+    assert len(parts) == 1
+    assert len(parts[0]) == Audit.objects.count()
 
 
 def test_a_staff_members_stream_holds_only_their_departments_findings(
