@@ -62,20 +62,35 @@ def metadata(report: Report) -> dict[str, str]:
     return {"description": description, "keywords": ", ".join(dict.fromkeys(keywords))}
 
 
-def render_html(report: Report, *, author: str = "") -> str:
+def is_single_audit(report: Report) -> bool:
+    return report.selection.audit_id is not None and len(report.audits) == 1
+
+
+def render_html(
+    report: Report,
+    *,
+    author: str = "",
+    continuation: bool = False,
+    summary: bool = True,
+    single_audit: bool | None = None,
+) -> str:
+    """For a PDF made in parts (reports.pdf_parts): continuation leaves out the title
+    block, summary is False but for the last part, single_audit is the whole report's."""
     keep = {
         row.finding_id
         for audit in report.audits
         for _, _, row in audit.rows()
         if _fits_on_a_page(row)
     }
-    single_audit = report.selection.audit_id is not None and len(report.audits) == 1
+    if single_audit is None:
+        single_audit = is_single_audit(report)
     return render_to_string(
         "reports/report_pdf.html",
         {
             "report": report,
             "single_audit": single_audit,
-            "show_summary": not single_audit,
+            "show_summary": summary and not single_audit,
+            "continuation": continuation,
             "show_departments": not single_audit,
             "keep_ids": keep,
             "author": author,
@@ -156,10 +171,27 @@ def html_to_pdf(html: str) -> bytes:
 
 def render_pdf(report: Report, *, author: str = "", max_chars: int | None = None) -> bytes:
     """max_chars: refuse (PdfTooLarge) past this much text; the views pass
-    settings.PDF_MAX_CHARS, the command no limit."""
+    settings.PDF_MAX_CHARS, the command no limit. A large report is laid out in parts
+    on the machine's cores (reports.pdf_parts)."""
+    from reports import pdf_parts
+
     html = render_html(report, author=author)
     check_size(html, max_chars)
-    return html_to_pdf(html)
+    workers = pdf_parts.workers_for(text_size(html))
+    if workers < 2:
+        return html_to_pdf(html)
+    parts = pdf_parts.split(report, workers)
+    htmls = [
+        render_html(
+            part,
+            author=author,
+            continuation=i > 0,
+            summary=i == len(parts) - 1,
+            single_audit=is_single_audit(report),
+        )
+        for i, part in enumerate(parts)
+    ]
+    return pdf_parts.render_in_parts(htmls, report.selection_label)
 
 
 def summary_html(summary: AuditSummary) -> str:
