@@ -14,6 +14,7 @@ kanji), CRLF line ends, every text cell through reports.cells.safe_text.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import Iterable, Iterator
 
@@ -99,8 +100,15 @@ def audit_rows(audits: Iterable[AuditBlock]) -> Iterator[list[object]]:
                         yield [*finding, status, "", "", *shape, "", *header]
 
 
+@functools.lru_cache(maxsize=4096)
+def _safe_text(value: str) -> str:
+    # A finding's texts repeat on the row of each of its entries, and the audit's on
+    # every row: escaping each once was a third of the time of a 50,000-finding file.
+    return safe_text(value).for_csv
+
+
 def _safe(value: object) -> object:
-    return safe_text(value).for_csv if isinstance(value, str) else value
+    return _safe_text(value) if isinstance(value, str) else value
 
 
 # Bytes gathered before a piece of the file is handed on: large enough that writing it

@@ -145,10 +145,13 @@ def text_size(html: str) -> int:
 def check_size(html: str, limit: int | None) -> None:
     """PdfTooLarge when the page is over the limit: a web request must end well within
     the worker timeout (GUNICORN_TIMEOUT), so a larger PDF is made by the command."""
-    if limit is None:
-        return
-    size = text_size(html)
-    if size > limit:
+    if limit is not None:
+        check_chars(text_size(html), limit)
+
+
+def check_chars(size: int, limit: int | None) -> None:
+    """check_size for a page whose printed text is `size` characters."""
+    if limit is not None and size > limit:
         raise PdfTooLarge(
             f"選んだ範囲は文字数が多すぎるため（{size:,}文字、画面からの PDF は"
             f"{limit:,}文字まで）、PDF を作れません。条件（監査・年度・担当所属）を絞るか、"
@@ -175,12 +178,11 @@ def render_pdf(report: Report, *, author: str = "", max_chars: int | None = None
     on the machine's cores (reports.pdf_parts)."""
     from reports import pdf_parts
 
-    html = render_html(report, author=author)
-    check_size(html, max_chars)
-    workers = pdf_parts.workers_for(text_size(html))
-    if workers < 2:
+    parts = pdf_parts.split(report, pdf_parts.workers_for(pdf_parts.text_estimate(report)))
+    if len(parts) < 2:  # a small report, or one row that cannot be cut
+        html = render_html(report, author=author)
+        check_size(html, max_chars)
         return html_to_pdf(html)
-    parts = pdf_parts.split(report, workers)
     htmls = [
         render_html(
             part,
@@ -191,6 +193,8 @@ def render_pdf(report: Report, *, author: str = "", max_chars: int | None = None
         )
         for i, part in enumerate(parts)
     ]
+    # The parts print the whole report's text once: their sizes add up to its size.
+    check_chars(sum(text_size(html) for html in htmls), max_chars)
     return pdf_parts.render_in_parts(htmls, report.selection_label)
 
 

@@ -21,8 +21,13 @@ import multiprocessing
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING, Any, cast
 
 from django.template.loader import render_to_string
+
+if TYPE_CHECKING:
+    from pypdf import PdfWriter
+    from pypdf.generic import IndirectObject
 
 from reports.builder import AuditBlock, FindingRow, KindBlock, Report, SectionBlock
 
@@ -42,6 +47,12 @@ def workers_for(chars: int) -> int:
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(1, min(cores or 1, MAX_WORKERS))
+
+
+def text_estimate(report: Report) -> int:
+    """About how many characters the report prints, read from its rows before any HTML
+    is made: enough to choose between one layout and several."""
+    return sum(_weight(row) for audit in report.audits for _, _, row in audit.rows())
 
 
 def _weight(row: FindingRow) -> int:
@@ -152,10 +163,49 @@ def render_in_parts(htmls: Sequence[str], selection_label: str) -> bytes:
     first = PdfReader(io.BytesIO(laid_out[0]))
     if first.metadata:
         writer.add_metadata(dict(first.metadata))
-    numbers = PdfReader(io.BytesIO(_page_numbers(len(writer.pages))))
-    for page, number in zip(writer.pages, numbers.pages, strict=True):
-        page.merge_page(number)
-        page.compress_content_streams()  # merge_page leaves them uncompressed
+    _stamp(writer, _page_numbers(len(writer.pages)))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _stamp(writer: PdfWriter, numbers: bytes) -> None:
+    """Draw page i of `numbers` over page i of `writer`. Each number page becomes a form
+    XObject drawn by a few bytes appended to the page's contents: PageObject.merge_page
+    would parse and rewrite every page's whole content stream (seconds for 250 pages)."""
+    from pypdf import PdfReader
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+
+    pages = list(writer.pages)
+    writer.append(PdfReader(io.BytesIO(numbers)))  # copies their fonts into the writer
+    stamps = list(writer.pages)[len(pages) :]
+    for number, (page, stamp) in enumerate(zip(pages, stamps, strict=True), 1):
+        # A name per page: WeasyPrint's pages share one resource dictionary.
+        name = NameObject(f"/PageNumber{number}")
+        form = DecodedStreamObject()
+        form.set_data(stamp.get_contents().get_data())  # type: ignore[union-attr]
+        form[NameObject("/Type")] = NameObject("/XObject")
+        form[NameObject("/Subtype")] = NameObject("/Form")
+        form[NameObject("/BBox")] = stamp.mediabox
+        form[NameObject("/Resources")] = stamp[NameObject("/Resources")]
+        resources = cast(DictionaryObject, page[NameObject("/Resources")].get_object())
+        if NameObject("/XObject") not in resources:
+            resources[NameObject("/XObject")] = DictionaryObject()
+        forms = cast(DictionaryObject, resources[NameObject("/XObject")].get_object())
+        forms[name] = writer._add_object(form)
+        contents = page[NameObject("/Contents")]
+        parts = contents.get_object()
+        streams = list(parts) if isinstance(parts, ArrayObject) else [contents]
+        # The page's own drawing in q … Q, so its graphics state cannot move the stamp.
+        page[NameObject("/Contents")] = ArrayObject(
+            [_stream(writer, b"q"), *streams, _stream(writer, f"Q {name} Do".encode())]
+        )
+    del cast(Any, writer.pages)[len(pages) :]
+
+
+def _stream(writer: PdfWriter, data: bytes) -> IndirectObject:
+    from pypdf.generic import DecodedStreamObject
+
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    return writer._add_object(stream)
