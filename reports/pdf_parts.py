@@ -35,6 +35,7 @@ from reports.builder import AuditBlock, FindingRow, KindBlock, Report, SectionBl
 # join cost more than they save. 500 findings hold about 350,000.
 PARALLEL_FROM_CHARS = 60_000
 MAX_WORKERS = 4
+FIRST_PART_SHARE = 0.85  # of a later part's text (see split)
 
 # Parts are laid out without the footer; the page-number sheet has nothing else.
 _NO_FOOTER = "<style>@page { @bottom-center { content: none; } }</style>"
@@ -66,10 +67,14 @@ def split(report: Report, parts: int) -> list[Report]:
     whose place) fall in its range; those begun in an earlier part are `continued`."""
     rows = [row for audit in report.audits for _, _, row in audit.rows()]
     total = sum(_weight(row) for row in rows) or 1
+    # The first part is laid out by the calling process, which then joins the parts and
+    # stamps the page numbers: it gets a smaller share so that it is not the last done.
+    shares = [FIRST_PART_SHARE, *[1.0] * (parts - 1)]
+    ends = [total * sum(shares[: k + 1]) / sum(shares) for k in range(parts - 1)]
     cuts: list[int] = []
     done = 0
     for i, row in enumerate(rows):
-        if len(cuts) < parts - 1 and done >= total * (len(cuts) + 1) / parts:
+        if len(cuts) < len(ends) and done >= ends[len(cuts)]:
             cuts.append(i)
         done += _weight(row)
     bounds = list(zip([0, *cuts], [*cuts, len(rows)], strict=True))
