@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from audits.models import Audit, Department, Viewpoint, format_period
@@ -147,6 +148,7 @@ class SectionBlock:
     number: str  # "" for findings outside any section
     title: str
     rows: list[FindingRow] = field(default_factory=list)
+    continued: bool = False  # goes on from the previous part of a PDF made in parts
 
     @property
     def heading(self) -> str:
@@ -159,6 +161,7 @@ class KindBlock:
     name: str
     heading: str  # "指 摘"
     sections: list[SectionBlock]
+    continued: bool = False  # goes on from the previous part of a PDF made in parts
 
     @property
     def is_empty(self) -> bool:
@@ -181,6 +184,7 @@ class AuditBlock:
     notice_date: datetime.date | None
     kinds: list[KindBlock]
     key_risks: list[KeyRiskRow]
+    continued: bool = False  # goes on from the previous part of a PDF made in parts
 
     @property
     def title(self) -> str:
@@ -320,6 +324,11 @@ def _attach(
         loaded.extra_viewpoints.setdefault(finding_id, []).append(viewpoint_id)
 
 
+def _selected(user: AnyUser, selection: Selection, base: FindingQuerySet | None) -> FindingQuerySet:
+    qs = _finding_rows(selection.apply(visible_findings(user, base)), selection)
+    return qs.open() if selection.open_only else qs
+
+
 def _load_findings(
     user: AnyUser,
     selection: Selection,
@@ -328,11 +337,9 @@ def _load_findings(
     departments: dict[int, Department],
     day: datetime.date,
 ) -> _Loaded:
-    qs = _finding_rows(selection.apply(visible_findings(user, base)), selection)
-    if selection.open_only:
-        qs = qs.open()
     qs = (
-        qs.select_related("kind", "viewpoint__key_risk", "parent__viewpoint", "subclass")
+        _selected(user, selection, base)
+        .select_related("kind", "viewpoint__key_risk", "parent__viewpoint", "subclass")
         .in_print_order()
         .distinct()
     )
@@ -498,40 +505,50 @@ def _summary(audits: list[AuditBlock], statuses: list[str]) -> Summary:
     )
 
 
-def build_report(
-    user: AnyUser, selection: Selection, findings: FindingQuerySet | None = None
-) -> Report:
-    """The report of `selection`, narrowed to `findings` when given (e.g. the finding
-    list's current filters), always within what `user` may see."""
-    statuses = list(
-        RemediationStatus.objects.order_by("sort_order", "id").values_list("pk", "name")
-    )
-    fiscal_year = selection.fiscal_year
-    if fiscal_year is None and selection.audit_id is not None and selection.as_of is None:
-        fiscal_year = (
-            Audit.objects.filter(pk=selection.audit_id)
-            .values_list("fiscal_year", flat=True)
-            .first()
-        )
-    # Names as they were then: a report of 令和2年度 prints the names of that year.
-    departments = departments_as_of(naming_date(selection.as_of, fiscal_year))
-    loaded = _load_findings(
-        user,
-        selection,
-        findings,
-        status_names=dict(statuses),
-        departments=departments,
-        day=naming_date(selection.as_of, fiscal_year),
-    )
-    audit_ids = sorted({f.audit_id for f in loaded.findings})
-    if selection.audit_id is not None and selection.audit_id not in audit_ids:
-        # A per-audit report prints the audit even when nothing is selected (特になし).
-        from audits.access import visible_audits
+@dataclass(frozen=True)
+class _Context:
+    """What every part of one report shares: status names, and departments as named on
+    the report's naming date."""
 
-        if visible_audits(user).filter(pk=selection.audit_id).exists():
-            audit_ids.append(selection.audit_id)
-    audits = _audit_blocks(loaded, audit_ids, departments)
-    department = departments.get(selection.department_id) if selection.department_id else None
+    statuses: list[tuple[int, str]]
+    departments: dict[int, Department]
+    day: datetime.date
+
+    @classmethod
+    def of(cls, selection: Selection) -> _Context:
+        statuses = list(
+            RemediationStatus.objects.order_by("sort_order", "id").values_list("pk", "name")
+        )
+        fiscal_year = selection.fiscal_year
+        if fiscal_year is None and selection.audit_id is not None and selection.as_of is None:
+            fiscal_year = (
+                Audit.objects.filter(pk=selection.audit_id)
+                .values_list("fiscal_year", flat=True)
+                .first()
+            )
+        # Names as they were then: a report of 令和2年度 prints the names of that year.
+        day = naming_date(selection.as_of, fiscal_year)
+        return cls(statuses, departments_as_of(day), day)
+
+    def load(
+        self, user: AnyUser, selection: Selection, findings: FindingQuerySet | None
+    ) -> _Loaded:
+        return _load_findings(
+            user,
+            selection,
+            findings,
+            status_names=dict(self.statuses),
+            departments=self.departments,
+            day=self.day,
+        )
+
+
+def _report(
+    selection: Selection, context: _Context, audits: list[AuditBlock], summary: Summary
+) -> Report:
+    department = (
+        context.departments.get(selection.department_id) if selection.department_id else None
+    )
     label = selection.describe(department)
     if len(audits) == 1 and selection.audit_id is not None:
         title = audits[0].title
@@ -543,5 +560,182 @@ def build_report(
         selection_label=label,
         generated_at=timezone.localtime(),
         audits=audits,
-        summary=_summary(audits, [name for _, name in statuses]),
+        summary=summary,
+    )
+
+
+def build_report(
+    user: AnyUser, selection: Selection, findings: FindingQuerySet | None = None
+) -> Report:
+    """The report of `selection`, narrowed to `findings` when given (e.g. the finding
+    list's current filters), always within what `user` may see."""
+    context = _Context.of(selection)
+    loaded = context.load(user, selection, findings)
+    audit_ids = sorted({f.audit_id for f in loaded.findings})
+    if selection.audit_id is not None and selection.audit_id not in audit_ids:
+        # A per-audit report prints the audit even when nothing is selected (特になし).
+        from audits.access import visible_audits
+
+        if visible_audits(user).filter(pk=selection.audit_id).exists():
+            audit_ids.append(selection.audit_id)
+    audits = _audit_blocks(loaded, audit_ids, context.departments)
+    summary = _summary(audits, [name for _, name in context.statuses])
+    return _report(selection, context, audits, summary)
+
+
+# Findings per part of a streamed report: a few megabytes of rows at a time.
+STREAM_BATCH = 2000
+
+# The audits of a part and, when one large audit is read in several parts, the
+# top-level findings (families: a finding and its sub-items) of this part.
+_Part = tuple[list[int], list[int] | None]
+
+
+@dataclass
+class ReportStream:
+    """A report read in parts, for the formats that write row by row (CSV): memory
+    stays flat however many findings are selected.
+
+    `head` is the Report with its title, label and audits' headings but no rows and an
+    empty summary; `parts()` yields audits with their rows, in the order build_report
+    prints them: a few audits a part, or a run of families of one large audit. Rows
+    come out as in the whole report; the headings and summaries of a part (viewpoint
+    runs, key-risk tables) cover that part only, which a row-by-row format never prints."""
+
+    head: Report
+    has_rows: bool  # at least one finding that is counted (not only a parent of sub-items)
+    _user: AnyUser
+    _findings: FindingQuerySet | None
+    _context: _Context
+    _parts: list[_Part]
+
+    @property
+    def has_audits(self) -> bool:
+        return bool(self._parts or self.head.audits)
+
+    def parts(self) -> Iterator[list[AuditBlock]]:
+        selection = self.head.selection
+        for audit_ids, families in self._parts:
+            base = self._findings if self._findings is not None else Finding.objects.all()
+            base = base.filter(audit_id__in=audit_ids)
+            if families is not None:
+                base = base.filter(Q(pk__in=families) | Q(parent_id__in=families))
+            loaded = self._context.load(self._user, selection, base)
+            yield _audit_blocks(loaded, audit_ids, self._context.departments)
+
+
+def _families_in_print_order(audit_id: int, selected: FindingQuerySet) -> list[tuple[int, int]]:
+    """(family id, findings in it) for one audit's selected findings, in the order
+    findings.outline prints them: kinds the audit reports by (sort_order, pk), then any
+    other kind; sections by (sort_order, pk), findings outside a section last; in a
+    block, top-level findings by (sort_order, pk). A family is a top-level finding and
+    its sub-items, under the parent's id, so a sub-item shown without its parent stays
+    where outline puts it."""
+    audit = Audit.objects.get(pk=audit_id)
+    reported = sorted(audit.finding_kinds.all(), key=lambda k: (k.sort_order, k.pk))
+    sections = sorted(audit.sections.all(), key=lambda s: (s.sort_order, s.pk))
+    section_rank = {s.pk: i for i, s in enumerate(sections)}
+    rows = selected.filter(audit_id=audit_id).values_list(
+        "pk",
+        "parent_id",
+        "kind_id",
+        "kind__sort_order",
+        "section_id",
+        "sort_order",
+        "parent__kind_id",
+        "parent__kind__sort_order",
+        "parent__section_id",
+        "parent__sort_order",
+    )
+    kind_rank = {k.pk: (0, i, 0) for i, k in enumerate(reported)}
+    keys: dict[int, tuple[object, ...]] = {}
+    sizes: dict[int, int] = defaultdict(int)
+    for (
+        pk,
+        parent,
+        kind,
+        kind_order,
+        section,
+        order,
+        p_kind,
+        p_kind_order,
+        p_section,
+        p_order,
+    ) in rows.order_by().distinct():
+        if parent is not None and p_kind is not None:
+            kind, kind_order, section, order, family = (
+                p_kind,
+                p_kind_order,
+                p_section,
+                p_order,
+                parent,
+            )
+        else:
+            family = pk
+        sizes[family] += 1
+        rank = kind_rank.get(kind, (1, kind_order, kind))
+        place = section_rank.get(section, len(sections)) if section is not None else len(sections)
+        keys[family] = (rank, place, order, family)
+    return [(family, sizes[family]) for family in sorted(keys, key=keys.__getitem__)]
+
+
+def stream_report(
+    user: AnyUser,
+    selection: Selection,
+    findings: FindingQuerySet | None = None,
+    batch: int = STREAM_BATCH,
+) -> ReportStream:
+    """build_report's report without loading it all: one query counts the selected
+    findings per audit; audits are grouped into parts of about `batch` findings, and an
+    audit larger than that is cut between families."""
+    context = _Context.of(selection)
+    selected = _selected(user, selection, findings)
+    counts = dict(
+        Finding.objects.filter(pk__in=selected.values("pk"))
+        .order_by()
+        .values_list("audit_id")
+        .annotate(n=Count("id"))
+        .values_list("audit_id", "n")
+    )
+    # The print order of _audit_blocks.
+    ordered = list(
+        Audit.objects.filter(pk__in=list(counts))
+        .order_by("-fiscal_year", "period_start", "id")
+        .values_list("pk", flat=True)
+    )
+    parts: list[_Part] = []
+    size = batch
+    for pk in ordered:
+        if counts[pk] > batch:
+            families: list[int] = []
+            in_part = 0
+            for family, n in _families_in_print_order(pk, selected):
+                if families and in_part + n > batch:
+                    parts.append(([pk], families))
+                    families, in_part = [], 0
+                families.append(family)
+                in_part += n
+            parts.append(([pk], families))
+            size = batch
+            continue
+        if size >= batch:
+            parts.append(([], None))
+            size = 0
+        parts[-1][0].append(pk)
+        size += counts[pk]
+    heading_ids = ordered[:1] if selection.audit_id is not None else []
+    if selection.audit_id is not None and not ordered:
+        from audits.access import visible_audits
+
+        if visible_audits(user).filter(pk=selection.audit_id).exists():
+            heading_ids = [selection.audit_id]
+    headings = _audit_blocks(_Loaded([], {}, {}, {}), heading_ids, context.departments)
+    empty = Summary([], [], [])
+    return ReportStream(
+        head=_report(selection, context, headings, empty),
+        has_rows=selected.filter(~Exists(Finding.objects.filter(parent=OuterRef("pk")))).exists(),
+        _user=user,
+        _findings=findings,
+        _context=context,
+        _parts=parts,
     )

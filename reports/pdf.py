@@ -62,20 +62,35 @@ def metadata(report: Report) -> dict[str, str]:
     return {"description": description, "keywords": ", ".join(dict.fromkeys(keywords))}
 
 
-def render_html(report: Report, *, author: str = "") -> str:
+def is_single_audit(report: Report) -> bool:
+    return report.selection.audit_id is not None and len(report.audits) == 1
+
+
+def render_html(
+    report: Report,
+    *,
+    author: str = "",
+    continuation: bool = False,
+    summary: bool = True,
+    single_audit: bool | None = None,
+) -> str:
+    """For a PDF made in parts (reports.pdf_parts): continuation leaves out the title
+    block, summary is False but for the last part, single_audit is the whole report's."""
     keep = {
         row.finding_id
         for audit in report.audits
         for _, _, row in audit.rows()
         if _fits_on_a_page(row)
     }
-    single_audit = report.selection.audit_id is not None and len(report.audits) == 1
+    if single_audit is None:
+        single_audit = is_single_audit(report)
     return render_to_string(
         "reports/report_pdf.html",
         {
             "report": report,
             "single_audit": single_audit,
-            "show_summary": not single_audit,
+            "show_summary": summary and not single_audit,
+            "continuation": continuation,
             "show_departments": not single_audit,
             "keep_ids": keep,
             "author": author,
@@ -130,10 +145,13 @@ def text_size(html: str) -> int:
 def check_size(html: str, limit: int | None) -> None:
     """PdfTooLarge when the page is over the limit: a web request must end well within
     the worker timeout (GUNICORN_TIMEOUT), so a larger PDF is made by the command."""
-    if limit is None:
-        return
-    size = text_size(html)
-    if size > limit:
+    if limit is not None:
+        check_chars(text_size(html), limit)
+
+
+def check_chars(size: int, limit: int | None) -> None:
+    """check_size for a page whose printed text is `size` characters."""
+    if limit is not None and size > limit:
         raise PdfTooLarge(
             f"選んだ範囲は文字数が多すぎるため（{size:,}文字、画面からの PDF は"
             f"{limit:,}文字まで）、PDF を作れません。条件（監査・年度・担当所属）を絞るか、"
@@ -156,10 +174,28 @@ def html_to_pdf(html: str) -> bytes:
 
 def render_pdf(report: Report, *, author: str = "", max_chars: int | None = None) -> bytes:
     """max_chars: refuse (PdfTooLarge) past this much text; the views pass
-    settings.PDF_MAX_CHARS, the command no limit."""
-    html = render_html(report, author=author)
-    check_size(html, max_chars)
-    return html_to_pdf(html)
+    settings.PDF_MAX_CHARS, the command no limit. A large report is laid out in parts
+    on the machine's cores (reports.pdf_parts)."""
+    from reports import pdf_parts
+
+    parts = pdf_parts.split(report, pdf_parts.workers_for(pdf_parts.text_estimate(report)))
+    if len(parts) < 2:  # a small report, or one row that cannot be cut
+        html = render_html(report, author=author)
+        check_size(html, max_chars)
+        return html_to_pdf(html)
+    htmls = [
+        render_html(
+            part,
+            author=author,
+            continuation=i > 0,
+            summary=i == len(parts) - 1,
+            single_audit=is_single_audit(report),
+        )
+        for i, part in enumerate(parts)
+    ]
+    # The parts print the whole report's text once: their sizes add up to its size.
+    check_chars(sum(text_size(html) for html in htmls), max_chars)
+    return pdf_parts.render_in_parts(htmls, report.selection_label)
 
 
 def summary_html(summary: AuditSummary) -> str:

@@ -304,3 +304,14 @@ def test_a_single_paragraph_taller_than_a_row_is_cut_between_characters():
     assert len(pieces) > 1
     assert "".join(pieces) == text
     assert all(line_count(piece, FINDING_WIDTH) <= MAX_LINES for piece in pieces)
+
+
+def test_headings_are_merged_across_the_table_and_nothing_else_is(seed_book):
+    # The merges are handed to the sheet at once (excel._Writer.close); these are the
+    # ones the per-range MultiCellRange.add wrote before, for seed 000.
+    merged = {
+        ws.title: sorted(str(r) for r in ws.merged_cells.ranges) for ws in seed_book.worksheets
+    }
+
+    assert merged["措置状況"] == sorted(f"A{n}:B{n}" for n in (1, 5, 6, 7, 8, 11, 21, 25, 46))
+    assert merged["集計"] == ["A1:F1"]

@@ -1,0 +1,216 @@
+"""A large 措置状況 PDF laid out in parts, one per core, then joined (issue 13).
+
+WeasyPrint lays out a document on one core: 500 findings / 1,500 entries took 14–16 s,
+however the HTML was written. The report is cut between two finding rows into parts of
+about equal text; each part is laid out in its own process (forked: the fonts and
+templates are already loaded) and pypdf joins them. A part after the first goes on
+from where the one before stopped: no title block, no heading of a kind or section it
+continues (kind.continued, section.continued), the table head repeated as on any new
+page. The one difference from a single layout is that each part starts on a new page.
+
+Page numbers "n / N" run across the whole document: the parts are laid out without
+them, and once N is known a sheet of N pages carrying only the footer, made by
+WeasyPrint with the same stylesheet and font, is stamped onto the joined pages.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING, Any, cast
+
+from django.template.loader import render_to_string
+
+if TYPE_CHECKING:
+    from pypdf import PdfWriter
+    from pypdf.generic import IndirectObject
+
+from reports.builder import AuditBlock, FindingRow, KindBlock, Report, SectionBlock
+
+# Below this much printed text (characters) a PDF is laid out in one piece: a fork and a
+# join cost more than they save. 500 findings hold about 350,000.
+PARALLEL_FROM_CHARS = 60_000
+MAX_WORKERS = 4
+FIRST_PART_SHARE = 0.85  # of a later part's text (see split)
+
+# Parts are laid out without the footer; the page-number sheet has nothing else.
+_NO_FOOTER = "<style>@page { @bottom-center { content: none; } }</style>"
+_NUMBERS_ONLY = "<style>@page { @top-right { content: none; } }</style>"
+
+
+def workers_for(chars: int) -> int:
+    """How many parts: one per core available, none for a small report."""
+    if chars < PARALLEL_FROM_CHARS:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cores or 1, MAX_WORKERS))
+
+
+def text_estimate(report: Report) -> int:
+    """About how many characters the report prints, read from its rows before any HTML
+    is made: enough to choose between one layout and several."""
+    return sum(_weight(row) for audit in report.audits for _, _, row in audit.rows())
+
+
+def _weight(row: FindingRow) -> int:
+    """Roughly what a row costs to lay out: its text, and a little for its boxes."""
+    return 100 + len(row.body) + sum(len(e.content) + 40 for e in row.entries)
+
+
+def split(report: Report, parts: int) -> list[Report]:
+    """The report in `parts` reports of about equal text, cut between finding rows. A
+    part holds the audits, kinds and sections whose rows (or, when they have none,
+    whose place) fall in its range; those begun in an earlier part are `continued`."""
+    rows = [row for audit in report.audits for _, _, row in audit.rows()]
+    total = sum(_weight(row) for row in rows) or 1
+    # The first part is laid out by the calling process, which then joins the parts and
+    # stamps the page numbers: it gets a smaller share so that it is not the last done.
+    shares = [FIRST_PART_SHARE, *[1.0] * (parts - 1)]
+    ends = [total * sum(shares[: k + 1]) / sum(shares) for k in range(parts - 1)]
+    cuts: list[int] = []
+    done = 0
+    for i, row in enumerate(rows):
+        if len(cuts) < len(ends) and done >= ends[len(cuts)]:
+            cuts.append(i)
+        done += _weight(row)
+    bounds = list(zip([0, *cuts], [*cuts, len(rows)], strict=True))
+    last = len(bounds) - 1
+    return [
+        dataclasses.replace(report, audits=_audits_in(report.audits, start, end, n == last))
+        for n, (start, end) in enumerate(bounds)
+    ]
+
+
+def _in_part(first: int, after: int, start: int, end: int, is_last: bool) -> bool:
+    """Whether a block holding rows first..after-1 belongs to the part [start, end). A
+    block without rows goes where its place falls."""
+    if first == after:
+        return start <= first < end or (is_last and first == end)
+    return first < end and after > start
+
+
+def _audits_in(
+    audits: Sequence[AuditBlock], start: int, end: int, is_last: bool
+) -> list[AuditBlock]:
+    out: list[AuditBlock] = []
+    position = 0
+    for audit in audits:
+        audit_first = position
+        kinds: list[KindBlock] = []
+        for kind in audit.kinds:
+            kind_first = position
+            sections: list[SectionBlock] = []
+            for section in kind.sections:
+                first, position = position, position + len(section.rows)
+                if _in_part(first, position, start, end, is_last):
+                    rows = section.rows[max(start - first, 0) : max(end - first, 0)]
+                    sections.append(
+                        dataclasses.replace(section, rows=rows, continued=first < start)
+                    )
+            if _in_part(kind_first, position, start, end, is_last):
+                kinds.append(
+                    dataclasses.replace(kind, sections=sections, continued=kind_first < start)
+                )
+        if _in_part(audit_first, position, start, end, is_last):
+            out.append(dataclasses.replace(audit, kinds=kinds, continued=audit_first < start))
+    return out
+
+
+def _with_style(html: str, style: str) -> str:
+    head, marker, rest = html.partition("</head>")
+    return head + style + marker + rest
+
+
+def _css_string(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ")
+    return f'"{escaped}"'
+
+
+def _layout(html: str) -> bytes:
+    from reports.pdf import html_to_pdf
+
+    return html_to_pdf(html)
+
+
+def _page_numbers(total: int) -> bytes:
+    """`total` pages with the report's footer alone: "1 / N" … "N / N"."""
+    css = render_to_string("reports/report_pdf.css")
+    pages = '<div style="break-before: page"></div>' * (total - 1)
+    html = (
+        f'<!doctype html><html lang="ja"><head><meta charset="utf-8"><style>{css}</style>'
+        f"{_NUMBERS_ONLY}</head><body><div></div>{pages}</body></html>"
+    )
+    return _layout(html)
+
+
+def render_in_parts(htmls: Sequence[str], selection_label: str) -> bytes:
+    """Lay the parts' HTML out side by side and join them into one numbered PDF."""
+    from pypdf import PdfReader, PdfWriter
+
+    # The running header comes from the selection line on the first page
+    # (string-set in report_pdf.css); later parts have no such line, so they get it
+    # as a fixed text.
+    header = f"<style>@page {{ @top-right {{ content: {_css_string(selection_label)}; }} }}</style>"
+    pages = [_with_style(html, _NO_FOOTER + (header if i else "")) for i, html in enumerate(htmls)]
+    # Fork: the child has the fonts and modules loaded already and reads no database.
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=len(pages) - 1, mp_context=context) as pool:
+        later = [pool.submit(_layout, html) for html in pages[1:]]
+        laid_out = [_layout(pages[0]), *(future.result() for future in later)]
+
+    writer = PdfWriter()
+    for content in laid_out:
+        writer.append(PdfReader(io.BytesIO(content)))
+    first = PdfReader(io.BytesIO(laid_out[0]))
+    if first.metadata:
+        writer.add_metadata(dict(first.metadata))
+    _stamp(writer, _page_numbers(len(writer.pages)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _stamp(writer: PdfWriter, numbers: bytes) -> None:
+    """Draw page i of `numbers` over page i of `writer`. Each number page becomes a form
+    XObject drawn by a few bytes appended to the page's contents: PageObject.merge_page
+    would parse and rewrite every page's whole content stream (seconds for 250 pages)."""
+    from pypdf import PdfReader
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+
+    pages = list(writer.pages)
+    writer.append(PdfReader(io.BytesIO(numbers)))  # copies their fonts into the writer
+    stamps = list(writer.pages)[len(pages) :]
+    for number, (page, stamp) in enumerate(zip(pages, stamps, strict=True), 1):
+        # A name per page: WeasyPrint's pages share one resource dictionary.
+        name = NameObject(f"/PageNumber{number}")
+        form = DecodedStreamObject()
+        form.set_data(stamp.get_contents().get_data())  # type: ignore[union-attr]
+        form[NameObject("/Type")] = NameObject("/XObject")
+        form[NameObject("/Subtype")] = NameObject("/Form")
+        form[NameObject("/BBox")] = stamp.mediabox
+        form[NameObject("/Resources")] = stamp[NameObject("/Resources")]
+        resources = cast(DictionaryObject, page[NameObject("/Resources")].get_object())
+        if NameObject("/XObject") not in resources:
+            resources[NameObject("/XObject")] = DictionaryObject()
+        forms = cast(DictionaryObject, resources[NameObject("/XObject")].get_object())
+        forms[name] = writer._add_object(form)
+        contents = page[NameObject("/Contents")]
+        parts = contents.get_object()
+        streams = list(parts) if isinstance(parts, ArrayObject) else [contents]
+        # The page's own drawing in q … Q, so its graphics state cannot move the stamp.
+        page[NameObject("/Contents")] = ArrayObject(
+            [_stream(writer, b"q"), *streams, _stream(writer, f"Q {name} Do".encode())]
+        )
+    del cast(Any, writer.pages)[len(pages) :]
+
+
+def _stream(writer: PdfWriter, data: bytes) -> IndirectObject:
+    from pypdf.generic import DecodedStreamObject
+
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    return writer._add_object(stream)

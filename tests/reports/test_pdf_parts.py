@@ -1,0 +1,64 @@
+"""A large PDF laid out in parts on several cores (reports.pdf_parts): the same rows in
+the same order, page numbers "n / N" continuous across the parts."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from reports import pdf_parts
+from reports.builder import Selection, build_report
+from reports.pdf import render_pdf
+from tests.reports.conftest import compact, pdf_text
+
+
+def _rows(report):
+    return [row.finding_id for audit in report.audits for _, _, row in audit.rows()]
+
+
+def test_parts_hold_every_row_once_in_order_and_continue_what_they_cut(
+    seed_report_user, seed_audit
+):
+    report = build_report(seed_report_user, Selection(audit_id=seed_audit.pk))
+
+    first, second = pdf_parts.split(report, 2)
+
+    assert _rows(first) + _rows(second) == _rows(report)
+    assert _rows(first) and _rows(second)
+    assert not first.audits[0].continued
+    assert second.audits[0].continued  # one audit: the second part goes on with it
+    kinds = [k.code for k in first.audits[0].kinds] + [
+        k.code for k in second.audits[0].kinds if not k.continued
+    ]
+    assert kinds == [k.code for k in report.audits[0].kinds]  # every kind once
+
+
+def test_small_reports_are_laid_out_in_one_piece():
+    assert pdf_parts.workers_for(1_000) == 1
+
+
+@pytest.fixture
+def in_two_parts(monkeypatch):
+    monkeypatch.setattr(pdf_parts, "workers_for", lambda chars: 2)
+
+
+def test_a_pdf_in_parts_numbers_its_pages_across_the_whole_document(
+    in_two_parts, seed_report_user, seed_audit, seed_fixture, assert_in_order
+):
+    from tests.reports.test_pdf import _expected_sequence
+
+    report = build_report(seed_report_user, Selection(audit_id=seed_audit.pk))
+    content = render_pdf(report, author="監査 太郎")
+
+    reader = PdfReader(io.BytesIO(content))
+    pages = [compact(page.extract_text()) for page in reader.pages]
+    total = len(pages)
+    for number, page in enumerate(pages, 1):
+        assert f"{number}/{total}" in page, f"page {number} lacks its number"
+    assert_in_order(pdf_text(content), _expected_sequence(seed_fixture))
+    title = compact(report.title)
+    assert sum(page.count(title) for page in pages) == 1  # the title block printed once
+    assert reader.metadata is not None
+    assert reader.metadata.get("/Author") == "監査 太郎"
