@@ -140,7 +140,7 @@ AUDIT_CHOICES_MAX = 200
 
 def _year_of(text: object) -> int | None:
     value = str(text or "").strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # "²".isdigit() too, but int() refuses it
         return int(value)
     try:
         return parse_fiscal_year(value) if value else None
@@ -159,7 +159,7 @@ def narrow_audit_choices(
     value = str(data.get("audit") or "")
     chosen = (
         audits.filter(pk=int(value)).prefetch_related("kinds").first()
-        if value.isdigit() and len(value) < 10
+        if value.isascii() and value.isdigit() and len(value) < 10
         else None
     )
     year = _year_of(data.get("fiscal_year"))

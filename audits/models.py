@@ -78,7 +78,7 @@ def departments_matching(text: str) -> list[Department]:
     name."""
     text = text.strip()
     rows = list(Department.objects.select_related("parent"))
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         by_id = [d for d in rows if d.pk == int(text)]
         if by_id:
             return by_id

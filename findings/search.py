@@ -29,6 +29,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
+from django.db import transaction
 from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Concat
 from django.utils.html import conditional_escape, format_html
@@ -119,6 +120,19 @@ def search_texts_of(finding_ids: Sequence[int]) -> dict[int, str]:
     }
 
 
+def lock_findings(finding_ids: Sequence[int]) -> None:
+    """Lock these findings' rows (in id order, so two lockers never wait on each other)
+    until the transaction ends; a no-op outside one (a rebuild command in autocommit)."""
+    if transaction.get_autocommit():
+        return
+    list(
+        Finding.objects.select_for_update()
+        .filter(pk__in=finding_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def refresh_search_text(finding_ids: Iterable[int], batch_size: int = 500) -> int:
     """Recompute the search text of these findings; returns how many rows were written.
     Written with UPDATE, not save(): it is derived data, not a change anyone made, so
@@ -127,6 +141,9 @@ def refresh_search_text(finding_ids: Iterable[int], batch_size: int = 500) -> in
     written = 0
     for start in range(0, len(ids), batch_size):
         chunk = ids[start : start + batch_size]
+        # Locked before reading: an entry recorded meanwhile (append_entry_text) would
+        # otherwise be overwritten by the text read without it.
+        lock_findings(chunk)
         texts = search_texts_of(chunk)
         if len(texts) == 1:
             ((pk, text),) = texts.items()

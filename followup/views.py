@@ -129,7 +129,7 @@ def _pending_entries(
         .order_by("recorded_at", "id")
     )
     chosen = None
-    if round_pk and round_pk.isdigit():
+    if round_pk and round_pk.isascii() and round_pk.isdigit():
         chosen = ReportingRound.objects.filter(pk=int(round_pk)).first()
         if chosen is not None:
             entries = entries.filter(

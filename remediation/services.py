@@ -18,7 +18,7 @@ from audits.access import can_review_entries
 from audits.models import User
 from findings.access import can_post_entry
 from findings.models import Finding, counting_entries
-from findings.search import append_entry_text
+from findings.search import append_entry_text, lock_findings
 from history.models import record_activity
 from remediation.models import (
     EntryReview,
@@ -208,10 +208,12 @@ def rebuild_current_status() -> int:
 def refresh_current_status_of(finding_ids: Iterable[int], batch_size: int = 1000) -> None:
     """refresh_current_status for many findings at once, a statement per batch: for a
     service that inserts accepted entries in bulk (the Excel import). The findings are
-    new or locked by that service's transaction."""
+    locked first, as refresh_current_status does."""
     ids = sorted(set(finding_ids))
     for start in range(0, len(ids), batch_size):
-        _recompute_kept_status(Finding.objects.filter(pk__in=ids[start : start + batch_size]))
+        chunk = ids[start : start + batch_size]
+        lock_findings(chunk)
+        _recompute_kept_status(Finding.objects.filter(pk__in=chunk))
 
 
 def _recompute_kept_status(findings: QuerySet[Finding]) -> None:

@@ -97,3 +97,20 @@ def test_the_audit_select_lists_the_chosen_years_audits(client, auditor, lots):
     report = client.get(reverse("report_preview"), {"audit": str(oldest.pk)})
     assert not report.context["form"].errors
     assert f'<option value="{oldest.pk}" selected>' in report.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/findings/?fiscal_year=²",
+        "/findings/?audit=²",
+        "/findings/?audit=99999999999999999999",
+        "/reports/?audit=²&fiscal_year=³",
+        "/review/?round=²",
+    ],
+)
+def test_digits_that_int_refuses_are_no_500(client, auditor, url):
+    """'²'.isdigit() is true but int('²') fails: a select narrowed by year or a round
+    chosen by id reads such a value as no choice, never as a server error."""
+    client.force_login(auditor)
+    assert client.get(url).status_code in (200, 400)

@@ -321,7 +321,9 @@ class Command(BaseCommand):
         user = self._user(options.get("user"))
         wanted = str(options["round"]).strip()
         rounds = visible_rounds(user)
-        matches = list(rounds.filter(pk=int(wanted))) if wanted.isdigit() else []
+        matches = (
+            list(rounds.filter(pk=int(wanted))) if wanted.isascii() and wanted.isdigit() else []
+        )
         if not matches:
             matches = list(rounds.filter(name=wanted))
         if not matches:
