@@ -195,7 +195,10 @@ def render_pdf(report: Report, *, author: str = "", max_chars: int | None = None
     ]
     # The parts print the whole report's text once: their sizes add up to its size.
     check_chars(sum(text_size(html) for html in htmls), max_chars)
-    return pdf_parts.render_in_parts(htmls, report.selection_label)
+    joined = pdf_parts.render_in_parts(htmls, report.selection_label)
+    if joined is not None:
+        return joined
+    return html_to_pdf(render_html(report, author=author))
 
 
 def summary_html(summary: AuditSummary) -> str:

@@ -19,8 +19,10 @@ import dataclasses
 import io
 import multiprocessing
 import os
+import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import TYPE_CHECKING, Any, cast
 
 from django.template.loader import render_to_string
@@ -36,6 +38,8 @@ from reports.builder import AuditBlock, FindingRow, KindBlock, Report, SectionBl
 PARALLEL_FROM_CHARS = 60_000
 MAX_WORKERS = 4
 FIRST_PART_SHARE = 0.85  # of a later part's text (see split)
+# How much longer than the first part a child may take before it is given up on.
+CHILD_GRACE_SECONDS = 20
 
 # Parts are laid out without the footer; the page-number sheet has nothing else.
 _NO_FOOTER = "<style>@page { @bottom-center { content: none; } }</style>"
@@ -147,8 +151,55 @@ def _page_numbers(total: int) -> bytes:
     return _layout(html)
 
 
-def render_in_parts(htmls: Sequence[str], selection_label: str) -> bytes:
-    """Lay the parts' HTML out side by side and join them into one numbered PDF."""
+def _layout_into(html: str, pipe: Connection) -> None:
+    """In a forked child: lay one part out and send the PDF back. Any failure closes
+    the pipe without sending, which the parent reads as a failed part."""
+    try:
+        pipe.send_bytes(_layout(html))
+    finally:
+        pipe.close()
+
+
+def _layout_side_by_side(pages: Sequence[str]) -> list[bytes] | None:
+    """The first part laid out here, the others in forked children at the same time;
+    None when a child fails or takes far longer than this process's part did.
+
+    Fork, because the child then has the fonts and modules loaded already; it reads no
+    database and ends with os._exit, so the parent's connections are untouched. A fork
+    can inherit a lock another thread of the parent held (gunicorn runs two threads per
+    worker): such a child would hang, so it is waited for only a bounded time, then
+    killed, and the caller lays the whole report out in one process instead."""
+    context = multiprocessing.get_context("fork")
+    children: list[tuple[Connection, BaseProcess]] = []
+    try:
+        for html in pages[1:]:
+            reader, writer = context.Pipe(duplex=False)
+            process = context.Process(target=_layout_into, args=(html, writer), daemon=True)
+            process.start()
+            writer.close()
+            children.append((reader, process))
+        started = time.monotonic()
+        laid_out = [_layout(pages[0])]
+        # A later part has about 1 / FIRST_PART_SHARE of the first one's text.
+        deadline = time.monotonic() + CHILD_GRACE_SECONDS + 3 * (time.monotonic() - started)
+        for reader, _ in children:
+            if not reader.poll(max(deadline - time.monotonic(), 0)):
+                return None
+            laid_out.append(reader.recv_bytes())
+        return laid_out
+    except (EOFError, OSError):  # a child died before sending its part
+        return None
+    finally:
+        for reader, child in children:
+            reader.close()
+            if child.is_alive():
+                child.kill()
+            child.join()
+
+
+def render_in_parts(htmls: Sequence[str], selection_label: str) -> bytes | None:
+    """Lay the parts' HTML out side by side and join them into one numbered PDF; None
+    if the parts could not be laid out side by side (the caller makes one layout)."""
     from pypdf import PdfReader, PdfWriter
 
     # The running header comes from the selection line on the first page
@@ -156,11 +207,9 @@ def render_in_parts(htmls: Sequence[str], selection_label: str) -> bytes:
     # as a fixed text.
     header = f"<style>@page {{ @top-right {{ content: {_css_string(selection_label)}; }} }}</style>"
     pages = [_with_style(html, _NO_FOOTER + (header if i else "")) for i, html in enumerate(htmls)]
-    # Fork: the child has the fonts and modules loaded already and reads no database.
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=len(pages) - 1, mp_context=context) as pool:
-        later = [pool.submit(_layout, html) for html in pages[1:]]
-        laid_out = [_layout(pages[0]), *(future.result() for future in later)]
+    laid_out = _layout_side_by_side(pages)
+    if laid_out is None:
+        return None
 
     writer = PdfWriter()
     for content in laid_out:

@@ -62,3 +62,34 @@ def test_a_pdf_in_parts_numbers_its_pages_across_the_whole_document(
     assert sum(page.count(title) for page in pages) == 1  # the title block printed once
     assert reader.metadata is not None
     assert reader.metadata.get("/Author") == "監査 太郎"
+
+
+def test_a_part_that_fails_in_its_child_falls_back_to_one_layout(
+    in_two_parts, monkeypatch, seed_report_user, seed_audit
+):
+    """A child that dies (or hangs past its time, killed) gives no part: the report is
+    then laid out in one process, with the numbers WeasyPrint prints itself."""
+
+    def die(html, pipe):  # what a crashed child leaves: a closed pipe, nothing sent
+        pipe.close()
+
+    monkeypatch.setattr(pdf_parts, "_layout_into", die)
+    report = build_report(seed_report_user, Selection(audit_id=seed_audit.pk))
+    content = render_pdf(report)
+
+    pages = [compact(page.extract_text()) for page in PdfReader(io.BytesIO(content)).pages]
+    assert all(f"{n}/{len(pages)}" in page for n, page in enumerate(pages, 1))
+    assert sum(page.count(compact(report.title)) for page in pages) == 1
+
+
+def test_a_child_slower_than_its_grace_is_killed(monkeypatch):
+    monkeypatch.setattr(pdf_parts, "CHILD_GRACE_SECONDS", 0.5)
+    monkeypatch.setattr(pdf_parts, "_layout", lambda html: b"%PDF-first")
+
+    def hang(html, pipe):
+        import time
+
+        time.sleep(60)
+
+    monkeypatch.setattr(pdf_parts, "_layout_into", hang)
+    assert pdf_parts._layout_side_by_side(["<p>1</p>", "<p>2</p>"]) is None
