@@ -1,4 +1,4 @@
-"""The current published status kept on the finding (filled by 0006), indexed for the
+"""The current published status kept on the finding (filled by 0007), indexed for the
 未措置 filter, the per-audit open counts and the sort by the status date."""
 
 import django.db.models.deletion
