@@ -8,7 +8,7 @@ PORT ?= 8000
 # errors show the app's Japanese pages; `DEBUG_PAGES=1 make run` shows Django's instead.
 export DEBUG ?= 1
 
-.PHONY: run serve test test-fast e2e lint format install lock system-deps browser-deps migrate demo bench clean
+.PHONY: run serve test test-fast e2e lint format install lock system-deps browser-deps migrate demo bench bench-scale clean
 
 # Installs the exact versions in requirements-dev.lock (hash-checked), then the project
 # itself without resolving anything again. `make lock` is the only thing that changes a pin.
@@ -77,6 +77,17 @@ format: install
 bench: install system-deps
 	$(PY) bench/reports.py
 	$(PY) bench/inspections.py
+
+# Issue 13's scale benchmark: fills a throwaway PostgreSQL database (dropped and made
+# anew) with BENCH_FINDINGS findings, then serves it with gunicorn and times the pages.
+# Takes minutes at 100,000; `BENCH_FINDINGS=1000000` for the shared-service size.
+BENCH_FINDINGS ?= 100000
+BENCH_PG ?= postgres://postgres@127.0.0.1:5432
+BENCH_DB ?= sochi_bench_scale
+bench-scale: install system-deps
+	psql -q "$(BENCH_PG)/postgres" -c "DROP DATABASE IF EXISTS $(BENCH_DB)" -c "CREATE DATABASE $(BENCH_DB)"
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(PY) bench/scale_data.py --findings $(BENCH_FINDINGS)
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(PY) bench/scale.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache test-results

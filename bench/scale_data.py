@@ -1,0 +1,306 @@
+"""Realistic data at the size of a shared service (issue 13): `bench/scale_data.py --findings N`.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/<db> bench/scale_data.py --findings 100000
+
+PostgreSQL only, into the database DATABASE_URL names (`make bench-scale` makes a
+throwaway one); refuses to run on a database that already holds findings. Migrates,
+loads the demo (reference data, demo users, seed 000 and 001), then adds:
+
+- 25 部局 of 8 課 each (200 departments);
+- audits of 20 findings over 10 fiscal years, plus one audit of 500 findings;
+- 1–3 departments per finding, one 課 (the staff user's) on about 500 findings;
+- about 5 % sub-items (a parent in the same audit);
+- 0–5 entries per finding, 検討中 → 継続努力 → 措置済 over the years after the audit,
+  each accepted with an EntryReview row as review_entry writes it, except the newest
+  entry of one finding in ten, left submitted; one finding with 30 entries;
+- texts of seed length, taken from the seed fixtures.
+
+Rows go in with bulk_create in batches, a block of audits at a time so memory stays
+flat at 1,000,000 findings; then the derived columns are filled
+(findings.search.rebuild_search_text, remediation.services.rebuild_current_status)
+and ANALYZE runs. The time of each step prints. Users for bench/scale.py:
+`bench-auditor` (監査担当) and `bench-staff` (所管課担当 of the 500-finding 課), both
+with the password in PASSWORD.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import random
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DEBUG", "1")
+
+PASSWORD = "bench-scale-2026"
+PER_AUDIT = 20
+BIG_AUDIT = 500
+BUREAUS = 25
+SECTIONS_PER_BUREAU = 8
+YEARS = 10
+FIRST_YEAR = 2015
+STAFF_FINDINGS = 500
+LONG_HISTORY = 30
+BLOCK = 20000  # findings created per round of bulk inserts
+BATCH = 5000
+THEME_PREFIX = "スケール"
+
+
+@contextmanager
+def step(name: str) -> Iterator[None]:
+    started = time.perf_counter()
+    yield
+    print(f"  {name:<40} {time.perf_counter() - started:8.1f} s", flush=True)
+
+
+def seed_texts() -> tuple[list[tuple[str, str]], list[str]]:
+    """(title, body) of every finding and the content of every entry in the seeds."""
+    findings: list[tuple[str, str]] = []
+    entries: list[str] = []
+
+    def walk(items: list[dict[str, Any]]) -> None:
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            if item.get("body"):
+                findings.append((item.get("title") or "", item["body"]))
+            entries.extend(
+                e["content"]
+                for e in item.get("entries", [])
+                if isinstance(e, dict) and e.get("content")
+            )
+            walk(item.get("children", []))
+
+    for path in sorted((ROOT / "fixtures").glob("audit_*.json")):
+        walk(json.loads(path.read_text(encoding="utf-8")).get("findings", []))
+    return findings, entries
+
+
+def analyze() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def make_users(staff_department: Any, top: Any) -> Any:
+    from django.contrib.auth.models import Group
+
+    from audits.models import Membership, User
+    from audits.roles import Role
+
+    users = {}
+    for username, role, department in (
+        ("bench-auditor", Role.AUDITOR, top),
+        ("bench-staff", Role.DEPARTMENT_STAFF, staff_department),
+    ):
+        user = User.objects.create_user(username=username, password=PASSWORD, department=department)
+        user.groups.add(Group.objects.get(name=role.value))
+        Membership.objects.create(
+            user=user, department=department, role=role.value, valid_from=datetime.date(2000, 4, 1)
+        )
+        users[username] = user
+    return users["bench-auditor"]
+
+
+def generate(total: int, rng: random.Random) -> None:
+    from audits.models import Audit, AuditKind, Department
+    from findings.models import Finding, FindingKind
+    from remediation.models import EntryReview, RemediationEntry, RemediationStatus
+
+    seeds, entry_texts = seed_texts()
+    with step("departments and users"):
+        bureaus = Department.objects.bulk_create(
+            Department(code=f"sb{b}", name=f"第{b + 1}部局", sort_order=1000 + b)
+            for b in range(BUREAUS)
+        )
+        sections = Department.objects.bulk_create(
+            Department(
+                code=f"sb{b}-{s}",
+                name=f"第{b + 1}部局第{s + 1}課",
+                parent=bureau,
+                sort_order=s,
+            )
+            for b, bureau in enumerate(bureaus)
+            for s in range(SECTIONS_PER_BUREAU)
+        )
+        staff_department, others = sections[0], sections[1:]
+        auditor = make_users(staff_department, bureaus[0])
+    kind = AuditKind.objects.get(name="行政監査")
+    finding_kinds = list(FindingKind.objects.all())
+    by_name = {s.name: s for s in RemediationStatus.objects.all()}
+    chain = [by_name["検討中"], by_name["継続努力"], by_name["継続努力"], by_name["継続努力"]]
+    final = by_name["措置済"]
+    # One finding in `staff_every` names the staff user's 課 first.
+    staff_every = max(1, total // STAFF_FINDINGS)
+    sizes = [min(BIG_AUDIT, total)]
+    while sum(sizes) < total:
+        sizes.append(min(PER_AUDIT, total - sum(sizes)))
+    made = 0
+    audit_no = 0
+    rounds = {"audits": 0.0, "findings": 0.0, "departments": 0.0, "entries": 0.0, "reviews": 0.0}
+    while audit_no < len(sizes):
+        block: list[int] = []
+        while audit_no < len(sizes) and (not block or sum(block) + sizes[audit_no] <= BLOCK):
+            block.append(sizes[audit_no])
+            audit_no += 1
+        first_audit = audit_no - len(block)
+        t = time.perf_counter()
+        audits = Audit.objects.bulk_create(
+            (
+                Audit(
+                    fiscal_year=FIRST_YEAR + (first_audit + i) % YEARS,
+                    theme=f"{THEME_PREFIX}{first_audit + i}"
+                    + (f"（{BIG_AUDIT}件）" if first_audit + i == 0 else ""),
+                    period_start=datetime.date(FIRST_YEAR + 1 + (first_audit + i) % YEARS, 2, 1),
+                )
+                for i in range(len(block))
+            ),
+            batch_size=BATCH,
+        )
+        Audit.kinds.through.objects.bulk_create(
+            (Audit.kinds.through(audit_id=a.pk, auditkind_id=kind.pk) for a in audits),
+            batch_size=BATCH,
+        )
+        rounds["audits"] += time.perf_counter() - t
+        t = time.perf_counter()
+        rows: list[Finding] = []
+        parents: list[int | None] = []  # index in `rows` of the parent
+        for audit, size in zip(audits, block, strict=True):
+            last_top: int | None = None
+            for k in range(size):
+                title, body = seeds[rng.randrange(len(seeds))]
+                sub = last_top is not None and rng.random() < 0.05
+                parents.append(last_top if sub else None)
+                if not sub:
+                    last_top = len(rows)
+                rows.append(
+                    Finding(
+                        audit=audit,
+                        kind=finding_kinds[(made + k) % len(finding_kinds)],
+                        label=f"({k % 9 + 1})" if sub else "①②③④⑤⑥⑦⑧⑨⑩"[k % 10],
+                        sort_order=k,
+                        title=title,
+                        body=body,
+                        due_date=datetime.date(audit.fiscal_year + 2, 3, 31),
+                    )
+                )
+            made += size
+        # Parents first, then the sub-items that point at them.
+        tops = Finding.objects.bulk_create(
+            [r for r, p in zip(rows, parents, strict=True) if p is None], batch_size=BATCH
+        )
+        for r, p in zip(rows, parents, strict=True):
+            if p is not None:
+                r.parent_id = rows[p].pk
+        Finding.objects.bulk_create(
+            [r for r, p in zip(rows, parents, strict=True) if p is not None], batch_size=BATCH
+        )
+        del tops
+        rounds["findings"] += time.perf_counter() - t
+        t = time.perf_counter()
+        links: list[Any] = []
+        base = made - len(rows)
+        for n, finding in enumerate(rows, start=base):
+            chosen = set(rng.sample(others, rng.choice((1, 1, 1, 2, 2, 3))))
+            if n % staff_every == 0:
+                chosen = {staff_department, *list(chosen)[:2]}
+            links.extend(
+                Finding.departments.through(finding_id=finding.pk, department_id=d.pk)
+                for d in chosen
+            )
+        Finding.departments.through.objects.bulk_create(links, batch_size=BATCH)
+        rounds["departments"] += time.perf_counter() - t
+        t = time.perf_counter()
+        entries: list[RemediationEntry] = []
+        unreviewed: set[int] = set()
+        for n, finding in enumerate(rows, start=base):
+            count = LONG_HISTORY if n == 1 else rng.choice((0, 1, 1, 2, 2, 3, 3, 4, 5))
+            closes = rng.random() < 0.6
+            day = datetime.date(finding.audit.fiscal_year + 1, 5, 31)
+            for k in range(count):
+                last = k == count - 1
+                status = final if last and closes else chain[min(k, len(chain) - 1)]
+                entries.append(
+                    RemediationEntry(
+                        finding=finding,
+                        status=status,
+                        entry_date=day,
+                        content=entry_texts[rng.randrange(len(entry_texts))],
+                    )
+                )
+                if last and n % 10 == 3:
+                    unreviewed.add(len(entries) - 1)
+                day += datetime.timedelta(days=rng.randrange(120, 400))
+        RemediationEntry.objects.bulk_create(entries, batch_size=BATCH)
+        rounds["entries"] += time.perf_counter() - t
+        t = time.perf_counter()
+        EntryReview.objects.bulk_create(
+            (
+                EntryReview(entry=e, decision="accepted", reviewer=auditor)
+                for i, e in enumerate(entries)
+                if i not in unreviewed
+            ),
+            batch_size=BATCH,
+        )
+        rounds["reviews"] += time.perf_counter() - t
+        print(f"    … {made:,} findings", flush=True)
+    for name, seconds in rounds.items():
+        print(f"  {'insert ' + name:<40} {seconds:8.1f} s")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--findings", type=int, default=100000)
+    parser.add_argument("--seed", type=int, default=13)
+    args = parser.parse_args(argv)
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        print("bench/scale_data.py needs DATABASE_URL=postgres://… (see its docstring)")
+        return 2
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from audits.demo import load_demo
+    from findings.models import Finding
+    from findings.search import rebuild_search_text
+    from remediation.models import RemediationEntry
+    from remediation.services import rebuild_current_status
+
+    started = time.perf_counter()
+    with step("migrate"):
+        call_command("migrate", verbosity=0, interactive=False)
+    if Finding.objects.exists():
+        print("The database already holds findings: bench/scale_data.py needs an empty one.")
+        return 2
+    with step("load_demo"):
+        load_demo()
+    generate(args.findings, random.Random(args.seed))
+    with step("ANALYZE"):
+        analyze()
+    with step("rebuild_current_status"):
+        rebuild_current_status()
+    with step("rebuild_search_text"):
+        rebuild_search_text()
+    with step("ANALYZE"):
+        analyze()
+    print(
+        f"{Finding.objects.count():,} findings, {RemediationEntry.objects.count():,} entries "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
