@@ -8,10 +8,13 @@ them see.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from functools import wraps
 
 from django.conf import settings
-from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from accounts import security_log
@@ -19,6 +22,14 @@ from audits.access import get_audit_for_user
 from audits.http import AuthenticatedHttpRequest
 from reports.builder import Report, stream_report
 from reports.forms import ReportSelectionForm
+from reports.jobs import (
+    goes_to_background,
+    job_for_user,
+    may_download_reports,
+    start_export,
+    visible_jobs,
+)
+from reports.models import ExportState
 from reports.render import (
     FORMATS,
     SUMMARY_FORMATS,
@@ -73,6 +84,9 @@ def report_export(
     form = ReportSelectionForm(request.GET, user=request.user)
     if not form.is_valid():
         return _refused(request, form, export.label)
+    if goes_to_background(form, export.code):
+        job = start_export(request.user, export.code, form, request.GET.urlencode())
+        return redirect("download_detail", pk=job.pk)
     if export.code == "csv":
         return _streamed_csv(request, form)
     report = form.build()
@@ -142,6 +156,80 @@ def _refused(
         {"form": form, "format_label": label, "message": message, "query": request.GET.urlencode()},
         status=400,
     )
+
+
+# --- downloads made in the background (reports.jobs) ---------------------------------
+
+
+def report_readers_only(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
+    """Outermost on the download pages: 404 (whatever the method) for a user without a
+    role, who may download no report; each job is then the owner's alone."""
+
+    @wraps(view)
+    def wrapped(
+        request: AuthenticatedHttpRequest, *args: object, **kwargs: object
+    ) -> HttpResponseBase:
+        if not may_download_reports(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@report_readers_only
+@require_GET
+def download_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """ダウンロード一覧: the user's own jobs, newest first (the last 100)."""
+    jobs = list(visible_jobs(request.user)[:100])
+    return render(
+        request,
+        "reports/download_list.html",
+        {"jobs": jobs, "keep_days": settings.EXPORT_KEEP_DAYS},
+    )
+
+
+@report_readers_only
+@require_GET
+def download_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """One job with its progress; htmx asks for the progress part every 2 s until the
+    job is finished."""
+    job = job_for_user(request.user, pk)
+    template = (
+        "reports/_download_progress.html"
+        if request.headers.get("HX-Request")
+        else "reports/download_detail.html"
+    )
+    return render(request, template, {"job": job})
+
+
+@report_readers_only
+@require_GET
+def download_file(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    """The file of a finished job, for its owner while they may still read the report:
+    the selection is read again as them (a role or department they lost refuses it)."""
+    job = job_for_user(request.user, pk)
+    if job.state != ExportState.DONE or not job.file:
+        raise Http404
+    export = FORMATS[job.format]
+    form = ReportSelectionForm(QueryDict(job.query), user=request.user)
+    if not form.is_valid():
+        raise Http404
+    security_log.report_downloaded(
+        request.user,
+        request,
+        report="措置状況",
+        format_label=export.label,
+        filename=job.filename,
+        selection=job.selection_label,
+    )
+    response = FileResponse(job.file.open("rb"), content_type=export.content_type)
+    response["Content-Disposition"] = content_disposition(
+        job.filename, f"sochi-report_{job.pk}.{export.extension}"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- the audit report (監査報告書 / 概要版) of one audit ---------------------------------
