@@ -56,12 +56,14 @@ def may_download_reports(user: AnyUser) -> bool:
     return user.is_authenticated and role_of(user) is not None
 
 
-def goes_to_background(form: ReportSelectionForm, fmt: str) -> bool:
-    """Whether this valid selection is large enough to be made by the worker."""
+def background_count(form: ReportSelectionForm, fmt: str) -> int | None:
+    """How many findings this valid selection counts when that is enough for the file
+    to be made by the worker (EXPORT_IN_BACKGROUND_FROM); None to send it at once."""
     threshold = settings.EXPORT_IN_BACKGROUND_FROM.get(fmt)
     if threshold is None:
-        return False
-    return count_selected(form.user, form.selection(), form.findings()) >= threshold
+        return None
+    count = count_selected(form.user, form.selection(), form.findings())
+    return count if count >= threshold else None
 
 
 def visible_jobs(user: AnyUser) -> QuerySet[ExportJob]:
@@ -79,9 +81,11 @@ def job_for_user(user: AnyUser, pk: object) -> ExportJob:
         raise Http404 from None
 
 
-def start_export(user: User, fmt: str, form: ReportSelectionForm, query: str) -> ExportJob:
-    """Record the job and put it on the queue once the row is committed (the worker
-    must find it)."""
+def start_export(
+    user: User, fmt: str, form: ReportSelectionForm, query: str, total: int = 0
+) -> ExportJob:
+    """Record the job (`total`: the findings counted when asked, for the bar) and put it
+    on the queue once the row is committed (the worker must find it)."""
     from reports.tasks import run_export_job
 
     if fmt not in FORMATS:
@@ -94,6 +98,7 @@ def start_export(user: User, fmt: str, form: ReportSelectionForm, query: str) ->
             format=fmt,
             query=query[:4000],
             selection_label="・".join(p for p in (label, narrowing) if p)[:500],
+            total=total,
         )
         transaction.on_commit(lambda: run_export_job.enqueue(job.pk))
     return job

@@ -23,7 +23,7 @@ from audits.http import AuthenticatedHttpRequest
 from reports.builder import Report, stream_report
 from reports.forms import ReportSelectionForm
 from reports.jobs import (
-    goes_to_background,
+    background_count,
     job_for_user,
     may_download_reports,
     start_export,
@@ -84,8 +84,9 @@ def report_export(
     form = ReportSelectionForm(request.GET, user=request.user)
     if not form.is_valid():
         return _refused(request, form, export.label)
-    if goes_to_background(form, export.code):
-        job = start_export(request.user, export.code, form, request.GET.urlencode())
+    size = background_count(form, export.code)
+    if size is not None:
+        job = start_export(request.user, export.code, form, request.GET.urlencode(), size)
         return redirect("download_detail", pk=job.pk)
     if export.code == "csv":
         return _streamed_csv(request, form)
