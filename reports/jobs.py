@@ -24,10 +24,11 @@ from django.db.models import QuerySet
 from django.http import Http404, QueryDict
 from django.utils import timezone
 
+from audits.forms import form_field
 from audits.models import User
 from audits.roles import role_of
 from reports.builder import AuditBlock, Report, count_selected, stream_report
-from reports.forms import ReportSelectionForm
+from reports.forms import AuditChoiceField, ReportSelectionForm
 from reports.models import ExportJob, ExportState
 from reports.render import FORMATS, report_filename
 
@@ -90,14 +91,18 @@ def start_export(
 
     if fmt not in FORMATS:
         raise ValueError(fmt)
-    label = form.selection().describe(form.cleaned_data.get("department"))
-    narrowing = form.narrowing_label()
+    audit = form.cleaned_data.get("audit")
+    parts = (
+        form_field(form, "audit", AuditChoiceField).label_from_instance(audit) if audit else "",
+        form.selection().describe(form.cleaned_data.get("department")),
+        form.narrowing_label(),
+    )
     with transaction.atomic():
         job = ExportJob.objects.create(
             user=user,
             format=fmt,
             query=query[:4000],
-            selection_label="・".join(p for p in (label, narrowing) if p)[:500],
+            selection_label="・".join(p for p in parts if p)[:500],
             total=total,
         )
         transaction.on_commit(lambda: run_export_job.enqueue(job.pk))
