@@ -67,11 +67,23 @@ def report_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
         and len(report.audits) == 1,
         "show_summary": True,
         "show_departments": True,
+        "in_background": _in_background(report),
     }
     # A selection that cannot be read (a date outside the range, an unknown choice) is a
     # bad request: 400, with the messages beside the fields.
     status = 400 if form.is_bound and not form.is_valid() else 200
     return render(request, "reports/preview.html", context, status=status)
+
+
+def _in_background(report: Report | None) -> str:
+    """ "PDF・Excel" : the formats this report is too large to send at once."""
+    if report is None:
+        return ""
+    count = report.finding_count
+    thresholds = settings.EXPORT_IN_BACKGROUND_FROM
+    return "・".join(
+        f.label for f in FORMATS.values() if f.code in thresholds and count >= thresholds[f.code]
+    )
 
 
 @require_GET
@@ -217,6 +229,10 @@ def download_file(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     form = ReportSelectionForm(QueryDict(job.query), user=request.user)
     if not form.is_valid():
         raise Http404
+    try:
+        content = job.file.open("rb")
+    except FileNotFoundError:  # removed from the folder by hand: gone, not an error page
+        raise Http404 from None
     security_log.report_downloaded(
         request.user,
         request,
@@ -225,7 +241,7 @@ def download_file(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
         filename=job.filename,
         selection=job.selection_label,
     )
-    response = FileResponse(job.file.open("rb"), content_type=export.content_type)
+    response = FileResponse(content, content_type=export.content_type)
     response["Content-Disposition"] = content_disposition(
         job.filename, f"sochi-report_{job.pk}.{export.extension}"
     )

@@ -25,6 +25,7 @@ def test_a_large_pdf_is_made_in_the_background_and_downloaded_from_my_downloads(
 ):
     sign_in(page, e2e_db.url, manager.username, PASSWORD)
     page.goto(f"{e2e_db.url}/reports/?audit={two_findings[0].audit_id}")
+    expect(page.get_by_text("バックグラウンドで作成します")).to_be_visible()
     page.get_by_role("link", name="PDFでダウンロード").click()
 
     expect(page.get_by_role("heading", name="ファイルの作成（PDF）")).to_be_visible()

@@ -185,3 +185,11 @@ def test_a_user_without_a_role_has_no_download_pages(client, django_user_model):
     client.force_login(nobody)
 
     assert client.get(reverse("download_list")).status_code == 404
+
+
+def test_a_file_removed_from_the_folder_is_not_found_not_an_error(client, ict_staff, finding):
+    job = jobs.run_export(_job(ict_staff, "csv", finding.audit_id).pk)
+    job.file.storage.delete(job.file.name or "")
+    client.force_login(ict_staff)
+
+    assert client.get(reverse("download_file", args=[job.pk])).status_code == 404
