@@ -12,6 +12,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, QueryDict, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -41,6 +42,7 @@ from reports.render import (
 )
 from reports.summary import build_audit_summary
 
+DOWNLOADS_PER_PAGE = 50
 NOTHING_TO_EXPORT = "条件に合う指摘事項がありません。条件を見直してください。"
 
 
@@ -194,12 +196,14 @@ def report_readers_only(
 @report_readers_only
 @require_GET
 def download_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """ダウンロード一覧: the user's own jobs, newest first (the last 100)."""
-    jobs = list(visible_jobs(request.user)[:100])
+    """ダウンロード一覧: the user's own jobs, newest first, a page at a time."""
+    page = Paginator(visible_jobs(request.user), DOWNLOADS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "reports/download_list.html",
-        {"jobs": jobs, "keep_days": settings.EXPORT_KEEP_DAYS},
+        {"page": page, "jobs": list(page.object_list), "keep_days": settings.EXPORT_KEEP_DAYS},
     )
 
 

@@ -193,3 +193,19 @@ def test_a_file_removed_from_the_folder_is_not_found_not_an_error(client, ict_st
     client.force_login(ict_staff)
 
     assert client.get(reverse("download_file", args=[job.pk])).status_code == 404
+
+
+def test_my_downloads_takes_as_many_queries_for_one_job_as_for_many(client, ict_staff, finding):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(ict_staff)
+    counts = []
+    for _ in range(2):
+        jobs.run_export(_job(ict_staff, "csv", finding.audit_id).pk)
+        _job(ict_staff, "pdf", finding.audit_id)
+        client.get(reverse("download_list"))  # the session and role, loaded once
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("download_list")).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
