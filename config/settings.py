@@ -228,12 +228,33 @@ if not DEBUG:
         MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
         "whitenoise.middleware.WhiteNoiseMiddleware",
     )
+
+# Report downloads of at least this many findings are made by the worker (reports.jobs) and
+# picked up later under ダウンロード一覧; smaller ones are sent at once. A 200-finding PDF
+# takes several seconds to lay out, an Excel of 20,000 or a CSV of 50,000 about as long.
+EXPORT_IN_BACKGROUND_FROM = {
+    "pdf": env_int("EXPORT_BACKGROUND_PDF", 200, minimum=1),
+    "xlsx": env_int("EXPORT_BACKGROUND_XLSX", 20000, minimum=1),
+    "table": env_int("EXPORT_BACKGROUND_XLSX", 20000, minimum=1),
+    "csv": env_int("EXPORT_BACKGROUND_CSV", 50000, minimum=1),
+}
+# Files made in the background are deleted this many days after they were made (by the
+# worker after each export, and by `manage.py delete_expired_exports` from cron).
+EXPORT_KEEP_DAYS = env_int("EXPORT_KEEP_DAYS", 7, minimum=1)
+EXPORT_ROOT = Path(env_str("EXPORT_ROOT", default=str(BASE_DIR / "var" / "exports")))
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": STATIC_BACKEND},
     "evidence": EVIDENCE_STORAGE,
     # Files of an entry waiting at its confirmation step (remediation.drafts): kept
     # until the entry is submitted or for a day at most. Always a local folder.
+    # Report files made in the background (reports.jobs): a local folder, served only
+    # through the owner's download view.
+    "exports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": EXPORT_ROOT, "base_url": None},
+    },
     "staging": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": EVIDENCE_STAGING_ROOT, "base_url": None},

@@ -583,6 +583,15 @@ def build_report(
     return _report(selection, context, audits, summary)
 
 
+def count_selected(
+    user: AnyUser, selection: Selection, findings: FindingQuerySet | None = None
+) -> int:
+    """How many findings the report of `selection` counts (Report.finding_count,
+    without building it): one COUNT, leaving out parents that only hold sub-items."""
+    selected = _selected(user, selection, findings)
+    return selected.filter(~Exists(Finding.objects.filter(parent=OuterRef("pk")))).count()
+
+
 # Findings per part of a streamed report: a few megabytes of rows at a time.
 STREAM_BATCH = 2000
 

@@ -8,10 +8,14 @@ them see.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from functools import wraps
 
 from django.conf import settings
-from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from accounts import security_log
@@ -19,6 +23,14 @@ from audits.access import get_audit_for_user
 from audits.http import AuthenticatedHttpRequest
 from reports.builder import Report, stream_report
 from reports.forms import ReportSelectionForm
+from reports.jobs import (
+    background_count,
+    job_for_user,
+    may_download_reports,
+    start_export,
+    visible_jobs,
+)
+from reports.models import ExportState
 from reports.render import (
     FORMATS,
     SUMMARY_FORMATS,
@@ -30,6 +42,7 @@ from reports.render import (
 )
 from reports.summary import build_audit_summary
 
+DOWNLOADS_PER_PAGE = 50
 NOTHING_TO_EXPORT = "条件に合う指摘事項がありません。条件を見直してください。"
 
 
@@ -56,11 +69,23 @@ def report_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
         and len(report.audits) == 1,
         "show_summary": True,
         "show_departments": True,
+        "in_background": _in_background(report),
     }
     # A selection that cannot be read (a date outside the range, an unknown choice) is a
     # bad request: 400, with the messages beside the fields.
     status = 400 if form.is_bound and not form.is_valid() else 200
     return render(request, "reports/preview.html", context, status=status)
+
+
+def _in_background(report: Report | None) -> str:
+    """ "PDF・Excel" : the formats this report is too large to send at once."""
+    if report is None:
+        return ""
+    count = report.finding_count
+    thresholds = settings.EXPORT_IN_BACKGROUND_FROM
+    return "・".join(
+        f.label for f in FORMATS.values() if f.code in thresholds and count >= thresholds[f.code]
+    )
 
 
 @require_GET
@@ -73,6 +98,10 @@ def report_export(
     form = ReportSelectionForm(request.GET, user=request.user)
     if not form.is_valid():
         return _refused(request, form, export.label)
+    size = background_count(form, export.code)
+    if size is not None:
+        job = start_export(request.user, export.code, form, request.GET.urlencode(), size)
+        return redirect("download_detail", pk=job.pk)
     if export.code == "csv":
         return _streamed_csv(request, form)
     report = form.build()
@@ -142,6 +171,86 @@ def _refused(
         {"form": form, "format_label": label, "message": message, "query": request.GET.urlencode()},
         status=400,
     )
+
+
+# --- downloads made in the background (reports.jobs) ---------------------------------
+
+
+def report_readers_only(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
+    """Outermost on the download pages: 404 (whatever the method) for a user without a
+    role, who may download no report; each job is then the owner's alone."""
+
+    @wraps(view)
+    def wrapped(
+        request: AuthenticatedHttpRequest, *args: object, **kwargs: object
+    ) -> HttpResponseBase:
+        if not may_download_reports(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@report_readers_only
+@require_GET
+def download_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """ダウンロード一覧: the user's own jobs, newest first, a page at a time."""
+    page = Paginator(visible_jobs(request.user), DOWNLOADS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "reports/download_list.html",
+        {"page": page, "jobs": list(page.object_list), "keep_days": settings.EXPORT_KEEP_DAYS},
+    )
+
+
+@report_readers_only
+@require_GET
+def download_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """One job with its progress; htmx asks for the progress part every 2 s until the
+    job is finished."""
+    job = job_for_user(request.user, pk)
+    template = (
+        "reports/_download_progress.html"
+        if request.headers.get("HX-Request")
+        else "reports/download_detail.html"
+    )
+    return render(request, template, {"job": job})
+
+
+@report_readers_only
+@require_GET
+def download_file(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    """The file of a finished job, for its owner while they may still read the report:
+    the selection is read again as them (a role or department they lost refuses it)."""
+    job = job_for_user(request.user, pk)
+    if job.state != ExportState.DONE or not job.file:
+        raise Http404
+    export = FORMATS[job.format]
+    form = ReportSelectionForm(QueryDict(job.query), user=request.user)
+    if not form.is_valid():
+        raise Http404
+    try:
+        content = job.file.open("rb")
+    except FileNotFoundError:  # removed from the folder by hand: gone, not an error page
+        raise Http404 from None
+    security_log.report_downloaded(
+        request.user,
+        request,
+        report="措置状況",
+        format_label=export.label,
+        filename=job.filename,
+        selection=job.selection_label,
+    )
+    response = FileResponse(content, content_type=export.content_type)
+    response["Content-Disposition"] = content_disposition(
+        job.filename, f"sochi-report_{job.pk}.{export.extension}"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- the audit report (監査報告書 / 概要版) of one audit ---------------------------------

@@ -82,16 +82,19 @@ def fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def evidence_dir(settings, tmp_path_factory):
-    """Every test stores evidence files in a temporary directory, never in var/evidence.
+    """Every test stores evidence files (and background report files) in a temporary
+    directory, never in var/.
     Changing STORAGES makes Django drop its cached storage backends, and the evidence
     field asks storages["evidence"] on every call."""
     location = tmp_path_factory.mktemp("evidence")
     staging = tmp_path_factory.mktemp("staging")
+    exports = tmp_path_factory.mktemp("exports")
     evidence = settings.STORAGES["evidence"]
     settings.STORAGES = {
         **settings.STORAGES,
         "evidence": {**evidence, "OPTIONS": {**evidence["OPTIONS"], "location": str(location)}},
         "staging": {**evidence, "OPTIONS": {**evidence["OPTIONS"], "location": str(staging)}},
+        "exports": {**evidence, "OPTIONS": {**evidence["OPTIONS"], "location": str(exports)}},
     }
     return location
 

@@ -77,6 +77,8 @@ from organisation.models import PersonnelChange, Reorganisation
 from organisation.services import plan_reorganisation
 from remediation.models import EntryReview, Evidence, RemediationEntry, RemediationStatus
 from remediation.services import CheckedFile, record_entry
+from reports.jobs import run_export
+from reports.models import ExportJob
 from tests.conftest import PASSWORD, make_user
 from tests.html_checks import inline_code, is_html
 
@@ -210,6 +212,19 @@ class World:
             new_name="人事給与課",
             user=self.users["administrator"],  # type: ignore[arg-type]
         )
+
+    def export_job(self, ownership: str) -> ExportJob:
+        """A finished background download of ICT戦略課 staff (own) or 人事課 staff (other)
+        over their own audit: only its owner ever reaches it."""
+        owner = self.users["staff"] if ownership == "own" else self.jinji_staff
+        assert owner is not None
+        existing = ExportJob.objects.filter(user=owner).first()
+        if existing is not None:
+            return existing
+        job = ExportJob.objects.create(
+            user=owner, format="csv", query=f"audit={self.audit(ownership).pk}"
+        )
+        return run_export(job.pk)
 
     def round(self, ownership: str) -> ReportingRound:
         """A reporting round over the own (ICT戦略課) or the other (人事課) audit."""
@@ -377,6 +392,10 @@ def _of_finding(name: str) -> Callable[[World, str], str]:
 
 def _of_evidence(w: World, ownership: str) -> str:
     return reverse("evidence_download", args=[w.evidence(ownership).pk])
+
+
+def _of_export_job(name: str) -> Callable[[World, str], str]:
+    return lambda w, ownership: reverse(name, args=[w.export_job(ownership).pk])
 
 
 def _report(name: str, *args: object) -> Callable[[World, str], str]:
@@ -1003,6 +1022,21 @@ CASES: tuple[Case, ...] = (
     Case(
         "report_export.unknown", "report_export", _report("report_export", "docx"),
         AUDIT_OBJECTS, get=same(E404), post=same(E405),
+    ),
+    # Downloads made in the background: everyone with a role has a list of their own;
+    # a job (and its file) is its owner's alone, 404 for everybody else.
+    Case(
+        "download_list", "download_list", _plain("download_list"), NONE,
+        get=row(LOGIN, E404, OK, OK, OK, OK, OK),
+        post=row(LOGIN, E404, E405, E405, E405, E405, E405),
+    ),
+    *(
+        Case(
+            name, name, _of_export_job(name), AUDIT_OBJECTS,
+            get=row(LOGIN, E404, OK, E404, E404, E404, E404),
+            post=row(LOGIN, E404, E405, E405, E405, E405, E405),
+        )
+        for name in ("download_detail", "download_file")
     ),
     # The audit report (監査報告書): whoever may read the audit, like the audit page.
     Case(
