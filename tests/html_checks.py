@@ -89,3 +89,11 @@ def table_body_rows(html: str) -> list[int]:
     counter.feed(html)
     counter.close()
     return counter.bodies
+
+
+def body_of(response: object) -> bytes:
+    """A response's bytes, whether it was streamed (the CSV export) or not."""
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    content: bytes = response.content  # type: ignore[attr-defined]
+    return content

@@ -324,7 +324,10 @@ def test_manager_filters_open_findings_and_downloads_pdf_and_excel(
     ).click()
     expect(page.get_by_role("heading", name="指摘事項一覧", level=1)).to_be_visible()
     filters = page.get_by_role("search", name="指摘事項の絞り込み")
-    filters.get_by_label("年度").select_option(label="令和2年度")
+    # Choosing a year refreshes the list (and the audit choices of that year) at once.
+    with page.expect_response(lambda r: "fiscal_year=2020" in r.url):
+        filters.get_by_label("年度").select_option(label="令和2年度")
+    expect(page).to_have_url(re.compile(r"[?&]fiscal_year=2020(&|$)"))  # pushed once swapped
     filters.get_by_label("現在の状況").select_option(value="open")
     filters.get_by_role("button", name="絞り込む").click()
 

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from reports.builder import Selection, build_report
+from tests.html_checks import body_of
 from tests.reports.conftest import compact, pdf_text
 
 
@@ -50,7 +51,7 @@ def test_excel_and_csv_downloads_use_their_renderers(
     assert response.status_code == 200
     assert response["Content-Type"] == content_type
     # The CSV is streamed (reports.builder.ReportStream), the workbook is not.
-    body = b"".join(response.streaming_content) if response.streaming else response.content
+    body = body_of(response)
     assert body.startswith(magic)
     name = unquote(response["Content-Disposition"].split("filename*=UTF-8''")[1])
     assert name == f"措置状況_令和2年度_行政監査_令和3年9月30日現在.{fmt}"
