@@ -90,6 +90,14 @@ def _viewpoint_texts(text: str | None, key_risk: str | None) -> list[str]:
     return [t for t in (text, key_risk) if t]
 
 
+def viewpoint_search_texts(viewpoint: Viewpoint | None) -> list[str]:
+    """What a viewpoint held in memory adds to a finding's search text."""
+    if viewpoint is None:
+        return []
+    key_risk = viewpoint.key_risk if viewpoint.key_risk_id is not None else None
+    return _viewpoint_texts(viewpoint.text, key_risk.title if key_risk is not None else None)
+
+
 def search_texts_of(finding_ids: Sequence[int]) -> dict[int, str]:
     """The search text of each finding, read in three queries however many there are."""
     texts: dict[int, list[str]] = defaultdict(list)

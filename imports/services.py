@@ -47,7 +47,7 @@ from audits.models import (
 )
 from audits.services import add_key_risk, add_section, add_viewpoint, create_audit
 from findings.models import Finding, FindingViewpoint
-from findings.search import refresh_search_text
+from findings.search import compose_search_text, refresh_search_text, viewpoint_search_texts
 from history.models import record_activity
 from imports.reader import ImportRow
 from remediation.models import EntryReview, RemediationEntry, ReviewDecision
@@ -127,11 +127,39 @@ class _Batch:
         _, before_findings, before_entries = self.added.get(audit.pk, (audit, 0, 0))
         self.added[audit.pk] = (audit, before_findings + findings, before_entries + entries)
 
+    def _derive_kept_columns(self) -> None:
+        """The columns the services keep on a finding, for the new findings, from what is
+        in memory: the search text (findings.search) and the current status, that of
+        the latest entry (all of them are accepted; RemediationEntry.LATEST_FIRST: the
+        latest date, then the one recorded last). An UPDATE of each after the insert
+        cost a minute at 10,000 findings on tables not yet analysed."""
+        new = {id(f) for f in self.findings}
+        entries: dict[int, list[RemediationEntry]] = defaultdict(list)
+        for entry in self.entries:
+            if id(entry.finding) in new:
+                entries[id(entry.finding)].append(entry)
+        extra: dict[int, list[str]] = defaultdict(list)
+        for link in self.viewpoint_links:
+            extra[id(link.finding)].extend(viewpoint_search_texts(link.viewpoint))
+        for finding in self.findings:
+            own = entries[id(finding)]
+            viewpoints = [*viewpoint_search_texts(finding.viewpoint), *extra[id(finding)]]
+            finding.search_text = compose_search_text(
+                finding.title, finding.body, viewpoints, (e.content for e in own)
+            )
+            # Later in the list = recorded later: max keeps the last of equal dates.
+            latest = max(reversed(own), key=lambda e: e.entry_date, default=None)
+            if latest is not None:
+                finding.latest_status = latest.status
+                finding.latest_status_date = latest.entry_date
+                finding.is_closed = latest.status.is_closed
+
     def write(self) -> None:
         # Each after what it refers to: viewpoints name their key risk.
         Section.objects.bulk_create(self.sections, batch_size=BATCH_SIZE)
         KeyRisk.objects.bulk_create(self.risks, batch_size=BATCH_SIZE)
         Viewpoint.objects.bulk_create(self.viewpoints, batch_size=BATCH_SIZE)
+        self._derive_kept_columns()
         top = [f for f in self.findings if f.parent is None]
         sub_items = [f for f in self.findings if f.parent is not None]
         # A sub-item's parent_id is taken from its (now saved) parent by bulk_create.
@@ -155,11 +183,12 @@ class _Batch:
             ),
             batch_size=BATCH_SIZE,
         )
-        # Derived columns the per-row services keep: the search text of every finding
-        # that got a new text (a new finding or a new entry).
-        touched = {f.pk for f in self.findings} | {e.finding_id for e in self.entries}
-        refresh_search_text(touched)
-        refresh_current_status_of(touched)
+        # A finding that was already there and got new entries: its derived columns are
+        # read back from the database (new findings got theirs in _derive_kept_columns).
+        new = {id(f) for f in self.findings}
+        existing = {e.finding_id for e in self.entries if id(e.finding) not in new}
+        refresh_search_text(existing)
+        refresh_current_status_of(existing)
         for audit, findings, entries in self.added.values():
             record_activity(
                 self.user,
