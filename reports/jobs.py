@@ -1,5 +1,5 @@
 """Report downloads made in the background: asked for on the report page, run by the
-task worker (reports.tasks, `manage.py db_worker`), picked up under ダウンロード一覧.
+task worker (run_export_job below, `manage.py db_worker`), picked up under ダウンロード一覧.
 
 The job keeps the report form's query string and who asked; when it runs, the
 selection is read again through ReportSelectionForm as that user, so the file holds
@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, QueryDict
 from django.utils import timezone
+from django_tasks import task
 
 from audits.forms import form_field
 from audits.models import User
@@ -87,8 +88,6 @@ def start_export(
 ) -> ExportJob:
     """Record the job (`total`: the findings counted when asked, for the bar) and put it
     on the queue once the row is committed (the worker must find it)."""
-    from reports.tasks import run_export_job
-
     if fmt not in FORMATS:
         raise ValueError(fmt)
     audit = form.cleaned_data.get("audit")
@@ -224,3 +223,14 @@ def delete_expired(now: datetime.datetime | None = None) -> int:
             job.file.delete(save=False)
     ExportJob.objects.filter(pk__in=[j.pk for j in expired]).delete()
     return len(expired)
+
+
+@task()
+def run_export_job(job_pk: int) -> str:
+    """The queued task: make the file of one export job, then delete the files past
+    their expiry (the worker is the one place that runs anyway; cron may also call
+    `manage.py delete_expired_exports`). Returns the job's state. It lives here, not in
+    a tasks module, because start_export queues it: the two would import each other."""
+    job = run_export(job_pk)
+    delete_expired()
+    return str(job.state)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from reports import pdf_parts
 from reports.builder import FindingRow
 
 if TYPE_CHECKING:
@@ -176,8 +177,6 @@ def render_pdf(report: Report, *, author: str = "", max_chars: int | None = None
     """max_chars: refuse (PdfTooLarge) past this much text; the views pass
     settings.PDF_MAX_CHARS, the command no limit. A large report is laid out in parts
     on the machine's cores (reports.pdf_parts)."""
-    from reports import pdf_parts
-
     parts = pdf_parts.split(report, pdf_parts.workers_for(pdf_parts.text_estimate(report)))
     if len(parts) < 2:  # a small report, or one row that cannot be cut
         html = render_html(report, author=author)
@@ -195,7 +194,7 @@ def render_pdf(report: Report, *, author: str = "", max_chars: int | None = None
     ]
     # The parts print the whole report's text once: their sizes add up to its size.
     check_chars(sum(text_size(html) for html in htmls), max_chars)
-    joined = pdf_parts.render_in_parts(htmls, report.selection_label)
+    joined = pdf_parts.render_in_parts(htmls, report.selection_label, html_to_pdf)
     if joined is not None:
         return joined
     return html_to_pdf(render_html(report, author=author))

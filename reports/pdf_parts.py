@@ -20,7 +20,7 @@ import io
 import multiprocessing
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import TYPE_CHECKING, Any, cast
@@ -38,6 +38,8 @@ from reports.builder import AuditBlock, FindingRow, KindBlock, Report, SectionBl
 PARALLEL_FROM_CHARS = 60_000
 MAX_WORKERS = 4
 FIRST_PART_SHARE = 0.85  # of a later part's text (see split)
+# Lays one HTML document out as PDF (reports.pdf.html_to_pdf, passed in by its caller).
+Layout = Callable[[str], bytes]
 # How much longer than the first part a child may take before it is given up on.
 CHILD_GRACE_SECONDS = 20
 
@@ -134,13 +136,7 @@ def _css_string(text: str) -> str:
     return f'"{escaped}"'
 
 
-def _layout(html: str) -> bytes:
-    from reports.pdf import html_to_pdf
-
-    return html_to_pdf(html)
-
-
-def _page_numbers(total: int) -> bytes:
+def _page_numbers(total: int, layout: Layout) -> bytes:
     """`total` pages with the report's footer alone: "1 / N" … "N / N"."""
     css = render_to_string("reports/report_pdf.css")
     pages = '<div style="break-before: page"></div>' * (total - 1)
@@ -148,19 +144,19 @@ def _page_numbers(total: int) -> bytes:
         f'<!doctype html><html lang="ja"><head><meta charset="utf-8"><style>{css}</style>'
         f"{_NUMBERS_ONLY}</head><body><div></div>{pages}</body></html>"
     )
-    return _layout(html)
+    return layout(html)
 
 
-def _layout_into(html: str, pipe: Connection) -> None:
+def _layout_into(layout: Layout, html: str, pipe: Connection) -> None:
     """In a forked child: lay one part out and send the PDF back. Any failure closes
     the pipe without sending, which the parent reads as a failed part."""
     try:
-        pipe.send_bytes(_layout(html))
+        pipe.send_bytes(layout(html))
     finally:
         pipe.close()
 
 
-def _layout_side_by_side(pages: Sequence[str]) -> list[bytes] | None:
+def _layout_side_by_side(pages: Sequence[str], layout: Layout) -> list[bytes] | None:
     """The first part laid out here, the others in forked children at the same time;
     None when a child fails or takes far longer than this process's part did.
 
@@ -174,12 +170,12 @@ def _layout_side_by_side(pages: Sequence[str]) -> list[bytes] | None:
     try:
         for html in pages[1:]:
             reader, writer = context.Pipe(duplex=False)
-            process = context.Process(target=_layout_into, args=(html, writer), daemon=True)
+            process = context.Process(target=_layout_into, args=(layout, html, writer), daemon=True)
             process.start()
             writer.close()
             children.append((reader, process))
         started = time.monotonic()
-        laid_out = [_layout(pages[0])]
+        laid_out = [layout(pages[0])]
         # A later part has about 1 / FIRST_PART_SHARE of the first one's text.
         deadline = time.monotonic() + CHILD_GRACE_SECONDS + 3 * (time.monotonic() - started)
         for reader, _ in children:
@@ -197,7 +193,7 @@ def _layout_side_by_side(pages: Sequence[str]) -> list[bytes] | None:
             child.join()
 
 
-def render_in_parts(htmls: Sequence[str], selection_label: str) -> bytes | None:
+def render_in_parts(htmls: Sequence[str], selection_label: str, layout: Layout) -> bytes | None:
     """Lay the parts' HTML out side by side and join them into one numbered PDF; None
     if the parts could not be laid out side by side (the caller makes one layout)."""
     from pypdf import PdfReader, PdfWriter
@@ -207,7 +203,7 @@ def render_in_parts(htmls: Sequence[str], selection_label: str) -> bytes | None:
     # as a fixed text.
     header = f"<style>@page {{ @top-right {{ content: {_css_string(selection_label)}; }} }}</style>"
     pages = [_with_style(html, _NO_FOOTER + (header if i else "")) for i, html in enumerate(htmls)]
-    laid_out = _layout_side_by_side(pages)
+    laid_out = _layout_side_by_side(pages, layout)
     if laid_out is None:
         return None
 
@@ -217,7 +213,7 @@ def render_in_parts(htmls: Sequence[str], selection_label: str) -> bytes | None:
     first = PdfReader(io.BytesIO(laid_out[0]))
     if first.metadata:
         writer.add_metadata(dict(first.metadata))
-    _stamp(writer, _page_numbers(len(writer.pages)))
+    _stamp(writer, _page_numbers(len(writer.pages), layout))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

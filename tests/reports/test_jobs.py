@@ -15,8 +15,8 @@ from accounts import security_log
 from history.models import LogEntry
 from reports import jobs
 from reports.forms import ReportSelectionForm
+from reports.jobs import run_export_job
 from reports.models import ExportJob, ExportState
-from reports.tasks import run_export_job
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 

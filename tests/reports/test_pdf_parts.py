@@ -70,7 +70,7 @@ def test_a_part_that_fails_in_its_child_falls_back_to_one_layout(
     """A child that dies (or hangs past its time, killed) gives no part: the report is
     then laid out in one process, with the numbers WeasyPrint prints itself."""
 
-    def die(html, pipe):  # what a crashed child leaves: a closed pipe, nothing sent
+    def die(layout, html, pipe):  # what a crashed child leaves: a closed pipe, nothing sent
         pipe.close()
 
     monkeypatch.setattr(pdf_parts, "_layout_into", die)
@@ -84,12 +84,12 @@ def test_a_part_that_fails_in_its_child_falls_back_to_one_layout(
 
 def test_a_child_slower_than_its_grace_is_killed(monkeypatch):
     monkeypatch.setattr(pdf_parts, "CHILD_GRACE_SECONDS", 0.5)
-    monkeypatch.setattr(pdf_parts, "_layout", lambda html: b"%PDF-first")
 
-    def hang(html, pipe):
+    def hang(layout, html, pipe):
         import time
 
         time.sleep(60)
 
     monkeypatch.setattr(pdf_parts, "_layout_into", hang)
-    assert pdf_parts._layout_side_by_side(["<p>1</p>", "<p>2</p>"]) is None
+    pages = ["<p>1</p>", "<p>2</p>"]
+    assert pdf_parts._layout_side_by_side(pages, lambda html: b"%PDF-first") is None
