@@ -38,6 +38,7 @@ from remediation.models import RemediationStatus
 from remediation.services import record_entry
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_journeys import demo  # noqa: F401  (the demo fixture)
+from tests.incidents.conftest import incident_fields
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 WIDTHS = (375, 1280)
@@ -135,22 +136,21 @@ def _rounds_incident_and_reorganisation() -> None:
     report_incident(
         user=auditor,
         measures=["封入時に宛名と内容を二人で読み合わせて確認する。"],
-        title="住民票の写しの誤送付",
-        incident_type=kind,
-        department=ict,
-        reported_on=today,
-        occurred_from=today,
-        occurred_to=None,
-        record_count=3,
-        record_unit="人分",
-        confidentiality=True,
-        integrity=False,
-        availability=False,
-        summary="別の世帯に住民票の写しを送付した。",
-        note="",
-        cause="封入時の確認漏れ。",
-        press_release_on=None,
-        citizen_response="",
+        **incident_fields(
+            ict,
+            kind,
+            title="住民票の写しの誤送付",
+            reported_on=today,
+            occurred_from=today,
+            record_count=3,
+            record_unit="人分",
+            confidentiality=True,
+            integrity=False,
+            summary="別の世帯に住民票の写しを送付した。",
+            cause="封入時の確認漏れ。",
+            press_release_on=None,
+            citizen_response="",
+        ),
     )
 
     # The 監査委員 login and a planned reorganisation, as `make run` has them.
