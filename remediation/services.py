@@ -17,7 +17,7 @@ from django.utils import timezone
 from audits.access import can_review_entries
 from audits.models import User
 from findings.access import can_post_entry
-from findings.models import Finding, counting_entries
+from findings.models import Finding, FindingQuerySet, counting_entries
 from findings.search import append_entry_text, lock_findings
 from history.models import record_activity
 from remediation.models import (
@@ -182,13 +182,15 @@ def refresh_current_status(finding_id: int) -> None:
     )
 
 
-def stale_current_status() -> list[int]:
-    """Findings whose kept status differs from the one computed from their entries (the
-    correlated subquery the lists used before the status was kept), read in chunks."""
+def stale_current_status(findings: FindingQuerySet | None = None) -> list[int]:
+    """Findings (all, or those of `findings`) whose kept status differs from the one
+    computed from their entries (the correlated subquery the lists used before the
+    status was kept), read in chunks."""
     # Names in a tuple: django-stubs cannot see the annotations in a literal call.
     columns = ("pk", "latest_status_id", "latest_status_date", "is_closed")
     computed = ("status_id_now", "status_date_now", "status_closed_now")
-    rows = Finding.objects.with_computed_status().order_by("pk").values_list(*columns, *computed)
+    chosen = Finding.objects.all() if findings is None else findings
+    rows = chosen.with_computed_status().order_by("pk").values_list(*columns, *computed)
     return [
         pk
         for pk, status, day, closed, status_now, day_now, closed_now in rows.iterator(2000)
