@@ -200,7 +200,7 @@ class BoundedDateField(forms.DateField):
 
     def __init__(self, *, label: str = "日付", **kwargs: Any) -> None:
         messages = {
-            "invalid": "正しい日付を入力してください（存在しない日付です。例: 令和3年5月31日、2021-05-31）。",
+            "invalid": unreadable_date_message(str(label)),
             "required": f"{label}を入力してください。",
         }
         messages.update(kwargs.pop("error_messages", None) or {})
@@ -270,14 +270,20 @@ def read_date(text: str) -> datetime.date | None:
         return None
 
 
+def unreadable_date_message(label: str) -> str:
+    """What a form field and a URL parameter say of a date they cannot read or that does
+    not exist (2021-02-30, おととい): one wording for both."""
+    return (
+        f"{label}は 令和3年9月30日、R3.9.30、2021-09-30（YYYY-MM-DD）のような形の、"
+        "実在する日付で入力してください。"
+    )
+
+
 def parse_date_text(text: str, label: str = "日付") -> datetime.date:
     """A date in any spelling read_date reads and in the range, or DateParameterError."""
     day = read_date(text)
     if day is None:
-        raise DateParameterError(
-            f"{label}は 令和3年9月30日、R3.9.30、2021-09-30（YYYY-MM-DD）のような形の、"
-            "実在する日付で入力してください。"
-        )
+        raise DateParameterError(unreadable_date_message(label))
     if not in_range(day):
         raise DateParameterError(out_of_range_message(label))
     return day

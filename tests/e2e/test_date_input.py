@@ -71,7 +71,7 @@ def test_a_failed_form_focuses_the_summary_that_links_each_error_to_its_field(
     tree = summary.aria_snapshot()
     assert "- alert" in tree, tree
     assert re.search(r'link "本文：本文を入力してください。"', tree), tree
-    assert re.search(r'link "措置期限：[^"]*存在しない日付[^"]*"', tree), tree
+    assert re.search(r'link "措置期限：[^"]*実在する日付[^"]*"', tree), tree
 
     form = page.locator("form").filter(has=page.get_by_role("button", name="保存する"))
     state = form.aria_snapshot()
@@ -82,7 +82,7 @@ def test_a_failed_form_focuses_the_summary_that_links_each_error_to_its_field(
     # Each field's description holds its own error (aria-describedby names real ids).
     expect(
         page.get_by_role("textbox", name=re.compile("^措置期限"))
-    ).to_have_accessible_description(re.compile("存在しない日付"))
+    ).to_have_accessible_description(re.compile("実在する日付"))
     expect(page.get_by_role("textbox", name=re.compile("^本文"))).to_have_accessible_description(
         re.compile("本文を入力してください。")
     )

@@ -245,7 +245,7 @@ def test_reorganisation_form_errors(admin_client, ict):
         {"kind": "merge", "effective_date": "2025-02-30", "sources": [str(ict.pk)]},
     )
     errors = response.context["form"].errors
-    assert "存在しない日付" in str(errors["effective_date"])
+    assert "実在する日付" in str(errors["effective_date"])
     response = admin_client.post(
         reverse("reorganisation_create"),
         {"kind": "merge", "effective_date": "2025-04-01", "sources": [str(ict.pk)], "targets": []},

@@ -101,7 +101,7 @@ def test_period_end_before_start_is_a_field_error(auditor_client, valid_audit):
 def test_impossible_period_date_is_a_field_error_and_the_text_is_kept(auditor_client, valid_audit):
     form, html = _post_invalid_audit(auditor_client, {**valid_audit, "period_start": "2021-02-30"})
 
-    assert "存在しない日付" in form.errors["period_start"][0]
+    assert "実在する日付" in form.errors["period_start"][0]
     assert 'value="2021-02-30"' in html
 
 

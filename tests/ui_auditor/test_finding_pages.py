@@ -222,7 +222,7 @@ def test_missing_departments_is_a_field_error(auditor_client, audit, valid):
 def test_impossible_due_date_is_a_field_error_and_the_text_is_kept(auditor_client, audit, valid):
     response = _post_invalid(auditor_client, audit, {**valid, "due_date": "2021-02-30"})
 
-    assert "存在しない日付" in response.context["form"].errors["due_date"][0]
+    assert "実在する日付" in response.context["form"].errors["due_date"][0]
     assert 'value="2021-02-30"' in response.content.decode()
 
 
