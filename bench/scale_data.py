@@ -15,8 +15,8 @@ loads the demo (reference data, demo users, seed 000 and 001), then adds:
   entry of one finding in ten, left submitted; one finding with 30 entries;
 - texts of seed length, taken from the seed fixtures.
 
-Rows go in with bulk_create in batches, a block of audits at a time so memory stays
-flat at 1,000,000 findings; the columns the services keep (search text,
+Audits go in with bulk_create, the rows under them by COPY, a block of audits at a time
+so memory stays flat at 1,000,000 findings; the columns the services keep (search text,
 current status) are derived in memory before the insert, as the Excel import does, and
 checked on a random 2,000 findings against the services' own computation; ANALYZE runs. The time of each step prints. Users for bench/scale.py:
 `bench-auditor` (監査担当) and `bench-staff` (所管課担当 of the 500-finding 課), both
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import functools
 import json
 import os
 import random
@@ -113,11 +114,54 @@ def make_users(staff_department: Any, top: Any) -> Any:
     return users["bench-auditor"]
 
 
+# The rows of findings and what hangs off them go in by COPY (bulk_create of Django
+# objects took 2.5 h for 10^6 findings), with ids taken from the tables' sequences'
+# ranges the script owns (the database is new), which are moved past them at the end.
+FINDINGS = "findings_finding"
+LINKS = "findings_finding_departments"
+ENTRIES = "remediation_remediationentry"
+REVIEWS = "remediation_entryreview"
+COPIED = {
+    FINDINGS: [
+        "id",
+        "label",
+        "sort_order",
+        "title",
+        "body",
+        "due_date",
+        "created_at",
+        "audit_id",
+        "parent_id",
+        "kind_id",
+        "search_text",
+        "is_closed",
+        "latest_status_id",
+        "latest_status_date",
+    ],
+    LINKS: ["id", "finding_id", "department_id"],
+    ENTRIES: [
+        "id",
+        "entry_date",
+        "content",
+        "recorded_at",
+        "author_id",
+        "author_department_id",
+        "finding_id",
+        "status_id",
+    ],
+    REVIEWS: ["id", "decision", "reason", "reviewed_at", "entry_id", "reviewer_id"],
+}
+NOON = datetime.time(12, tzinfo=datetime.UTC)
+SEARCH_INDEX = "finding_search_text_trgm"  # findings/migrations/0005
+
+
 def generate(total: int, rng: random.Random) -> None:
+    from django.db import connection
+
     from audits.models import Audit, AuditKind, Department
-    from findings.models import Finding, FindingKind
-    from findings.search import compose_search_text
-    from remediation.models import EntryReview, RemediationEntry, RemediationStatus
+    from findings.models import FindingKind
+    from findings.search import normalise
+    from remediation.models import RemediationStatus
 
     seeds, entry_texts = seed_texts()
     with step("departments and users"):
@@ -135,10 +179,10 @@ def generate(total: int, rng: random.Random) -> None:
             for b, bureau in enumerate(bureaus)
             for s in range(SECTIONS_PER_BUREAU)
         )
-        staff_department, others = sections[0], sections[1:]
-        auditor = make_users(staff_department, bureaus[0])
+        staff_department, others = sections[0].pk, [d.pk for d in sections[1:]]
+        auditor = make_users(sections[0], bureaus[0])
     kind = AuditKind.objects.get(name="行政監査")
-    finding_kinds = list(FindingKind.objects.all())
+    finding_kinds = [k.pk for k in FindingKind.objects.order_by("pk")]
     by_name = {s.name: s for s in RemediationStatus.objects.all()}
     chain = [by_name["検討中"], by_name["継続努力"], by_name["継続努力"], by_name["継続努力"]]
     final = by_name["措置済"]
@@ -147,9 +191,11 @@ def generate(total: int, rng: random.Random) -> None:
     sizes = [min(BIG_AUDIT, total)]
     while sum(sizes) < total:
         sizes.append(min(PER_AUDIT, total - sum(sizes)))
+    ids = {table: next_id(table) for table in COPIED}
+    searchable = functools.lru_cache(maxsize=None)(normalise)
     made = 0
     audit_no = 0
-    rounds = {"audits": 0.0, "findings": 0.0, "departments": 0.0, "entries": 0.0, "reviews": 0.0}
+    rounds = {"audits": 0.0, "rows in memory": 0.0, "COPY": 0.0}
     while audit_no < len(sizes):
         block: list[int] = []
         while audit_no < len(sizes) and (not block or sum(block) + sizes[audit_no] <= BLOCK):
@@ -175,104 +221,95 @@ def generate(total: int, rng: random.Random) -> None:
         )
         rounds["audits"] += time.perf_counter() - t
         t = time.perf_counter()
-        rows: list[Finding] = []
-        parents: list[int | None] = []  # index in `rows` of the parent
+        rows: dict[str, list[tuple[Any, ...]]] = {table: [] for table in COPIED}
         for audit, size in zip(audits, block, strict=True):
+            made_at = datetime.datetime.combine(datetime.date(audit.fiscal_year + 1, 2, 1), NOON)
             last_top: int | None = None
             for k in range(size):
+                finding_id = ids[FINDINGS]
+                ids[FINDINGS] += 1
                 title, body = seeds[rng.randrange(len(seeds))]
                 sub = last_top is not None and rng.random() < 0.05
-                parents.append(last_top if sub else None)
+                parent = last_top if sub else None
                 if not sub:
-                    last_top = len(rows)
-                rows.append(
-                    Finding(
-                        audit=audit,
-                        kind=finding_kinds[(made + k) % len(finding_kinds)],
-                        label=f"({k % 9 + 1})" if sub else "①②③④⑤⑥⑦⑧⑨⑩"[k % 10],
-                        sort_order=k,
-                        title=title,
-                        body=body,
-                        due_date=datetime.date(audit.fiscal_year + 2, 3, 31),
+                    last_top = finding_id
+                n = made + k
+                chosen = set(rng.sample(others, rng.choice((1, 1, 1, 2, 2, 3))))
+                if n % staff_every == 0:
+                    chosen = {staff_department, *list(chosen)[:2]}
+                for department in chosen:
+                    rows[LINKS].append((ids[LINKS], finding_id, department))
+                    ids[LINKS] += 1
+                # Entries: 検討中 → 継続努力 → (措置済), each accepted as review_entry
+                # records it, except the newest of one finding in ten, left submitted.
+                count = LONG_HISTORY if n == 1 else rng.choice((0, 1, 2, 3, 3, 4, 4, 5, 5))
+                closes = rng.random() < 0.6
+                day = datetime.date(audit.fiscal_year + 1, 5, 31)
+                texts = [title, body]
+                latest = None
+                for e in range(count):
+                    last = e == count - 1
+                    status = final if last and closes else chain[min(e, len(chain) - 1)]
+                    content = entry_texts[rng.randrange(len(entry_texts))]
+                    at = datetime.datetime.combine(day, NOON)
+                    rows[ENTRIES].append(
+                        (ids[ENTRIES], day, content, at, None, None, finding_id, status.pk)
+                    )
+                    if not (last and n % 10 == 3):
+                        rows[REVIEWS].append(
+                            (ids[REVIEWS], "accepted", "", at, ids[ENTRIES], auditor.pk)
+                        )
+                        ids[REVIEWS] += 1
+                        latest = (status, day)  # dates rise along the chain
+                    ids[ENTRIES] += 1
+                    texts.append(content)
+                    day += datetime.timedelta(days=rng.randrange(120, 400))
+                # findings.search.compose_search_text, with each distinct text
+                # normalised once (the texts repeat: they come from the seeds).
+                search_text = "\n".join(searchable(part) for part in texts if part)
+                rows[FINDINGS].append(
+                    (
+                        finding_id,
+                        f"({k % 9 + 1})" if sub else "①②③④⑤⑥⑦⑧⑨⑩"[k % 10],
+                        k,
+                        title,
+                        body,
+                        datetime.date(audit.fiscal_year + 2, 3, 31),
+                        made_at,
+                        audit.pk,
+                        parent,
+                        finding_kinds[n % len(finding_kinds)],
+                        search_text,
+                        latest is not None and latest[0].is_closed,
+                        latest[0].pk if latest is not None else None,
+                        latest[1] if latest is not None else None,
                     )
                 )
             made += size
-        # The entries are planned before the findings go in, so the columns the services
-        # keep (search text, current status: the latest accepted entry's) are derived in
-        # memory, as the Excel import does: a rebuild afterwards cost ~1 s per 1,000.
-        entries: list[RemediationEntry] = []
-        unreviewed: set[int] = set()
-        for n, finding in enumerate(rows, start=made - len(rows)):
-            count = LONG_HISTORY if n == 1 else rng.choice((0, 1, 2, 3, 3, 4, 4, 5, 5))
-            closes = rng.random() < 0.6
-            day = datetime.date(finding.audit.fiscal_year + 1, 5, 31)
-            own: list[RemediationEntry] = []
-            for k in range(count):
-                last = k == count - 1
-                status = final if last and closes else chain[min(k, len(chain) - 1)]
-                own.append(
-                    RemediationEntry(
-                        finding=finding,
-                        status=status,
-                        entry_date=day,
-                        content=entry_texts[rng.randrange(len(entry_texts))],
-                    )
-                )
-                if last and n % 10 == 3:
-                    unreviewed.add(len(entries) + k)
-                day += datetime.timedelta(days=rng.randrange(120, 400))
-            finding.search_text = compose_search_text(
-                finding.title, finding.body, (), (e.content for e in own)
-            )
-            accepted = own[:-1] if own and len(entries) + len(own) - 1 in unreviewed else own
-            if accepted:  # dates rise along the chain: the last accepted is the latest
-                finding.latest_status = accepted[-1].status
-                finding.latest_status_date = accepted[-1].entry_date
-                finding.is_closed = accepted[-1].status.is_closed
-            entries.extend(own)
-        rounds["findings"] += time.perf_counter() - t
+        rounds["rows in memory"] += time.perf_counter() - t
         t = time.perf_counter()
-        # Parents first, then the sub-items that point at them.
-        tops = Finding.objects.bulk_create(
-            [r for r, p in zip(rows, parents, strict=True) if p is None], batch_size=BATCH
-        )
-        for r, p in zip(rows, parents, strict=True):
-            if p is not None:
-                r.parent_id = rows[p].pk
-        Finding.objects.bulk_create(
-            [r for r, p in zip(rows, parents, strict=True) if p is not None], batch_size=BATCH
-        )
-        del tops
-        rounds["findings"] += time.perf_counter() - t
-        t = time.perf_counter()
-        links: list[Any] = []
-        base = made - len(rows)
-        for n, finding in enumerate(rows, start=base):
-            chosen = set(rng.sample(others, rng.choice((1, 1, 1, 2, 2, 3))))
-            if n % staff_every == 0:
-                chosen = {staff_department, *list(chosen)[:2]}
-            links.extend(
-                Finding.departments.through(finding_id=finding.pk, department_id=d.pk)
-                for d in chosen
-            )
-        Finding.departments.through.objects.bulk_create(links, batch_size=BATCH)
-        rounds["departments"] += time.perf_counter() - t
-        t = time.perf_counter()
-        RemediationEntry.objects.bulk_create(entries, batch_size=BATCH)
-        rounds["entries"] += time.perf_counter() - t
-        t = time.perf_counter()
-        EntryReview.objects.bulk_create(
-            (
-                EntryReview(entry=e, decision="accepted", reviewer=auditor)
-                for i, e in enumerate(entries)
-                if i not in unreviewed
-            ),
-            batch_size=BATCH,
-        )
-        rounds["reviews"] += time.perf_counter() - t
+        connection.ensure_connection()
+        with connection.connection.cursor() as cursor:
+            for table, columns in COPIED.items():
+                with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                    for row in rows[table]:
+                        copy.write_row(row)
+        rounds["COPY"] += time.perf_counter() - t
         print(f"    … {made:,} findings", flush=True)
+    with connection.cursor() as cursor:
+        for table in COPIED:
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {ids[table]})")
     for name, seconds in rounds.items():
-        print(f"  {'insert ' + name:<40} {seconds:8.1f} s")
+        print(f"  {name:<40} {seconds:8.1f} s")
+
+
+def next_id(table: str) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
+        (value,) = cursor.fetchone()
+    return int(value)
 
 
 def main(argv: list[str]) -> int:
@@ -287,6 +324,7 @@ def main(argv: list[str]) -> int:
 
     django.setup()
     from django.core.management import call_command
+    from django.db import connection
 
     from audits.demo import load_demo
     from findings.models import Finding
@@ -302,7 +340,16 @@ def main(argv: list[str]) -> int:
         return 2
     with step("load_demo"):
         load_demo()
+    # The trigram index of the search text is built once at the end: kept up to date row
+    # by row it made the COPY of findings ten times slower.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [SEARCH_INDEX])
+        (index_definition,) = cursor.fetchone()
+        cursor.execute(f"DROP INDEX {SEARCH_INDEX}")
     generate(args.findings, random.Random(args.seed))
+    with step("build the search text's trigram index"), connection.cursor() as cursor:
+        cursor.execute("SET maintenance_work_mem = '1GB'")
+        cursor.execute(index_definition)
     with step("ANALYZE"):
         analyze()
     with step("check the derived columns (2,000 findings)"):
