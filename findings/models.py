@@ -434,3 +434,60 @@ class FindingViewpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.finding_id} → {self.viewpoint_id}"
+
+
+# --- counts kept for the dashboard at scale (findings.tallies) ---------------------------
+# On PostgreSQL, triggers (migration 0008) keep these as findings, their departments and
+# their kept status change; elsewhere they stay empty and the counts are computed. No
+# code writes them: findings.tallies reads them and rebuilds them after a bulk load.
+
+
+class YearTally(models.Model):
+    """Counted findings (those with no sub-items) per fiscal year of their audit, current
+    status and due date."""
+
+    fiscal_year = models.IntegerField()
+    status_key = models.BigIntegerField()  # the kept status's id; 0 for 未報告
+    due_date = models.DateField()  # NO_DUE_DATE for a finding without one
+    n = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year", "status_key", "due_date"], name="year_tally_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year} {self.status_key} {self.due_date}: {self.n}"
+
+
+class DepartmentTally(models.Model):
+    """Counted findings per department addressed (a finding counts once for each),
+    current status and due date."""
+
+    department_id = models.BigIntegerField()
+    status_key = models.BigIntegerField()
+    due_date = models.DateField()
+    n = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department_id", "status_key", "due_date"], name="department_tally_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department_id} {self.status_key} {self.due_date}: {self.n}"
+
+
+class SubItemTally(models.Model):
+    """How many sub-items a finding has: a finding stops being counted when its first
+    sub-item arrives and is counted again when its last one leaves."""
+
+    finding_id = models.BigIntegerField(primary_key=True)
+    children = models.IntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.finding_id}: {self.children}"

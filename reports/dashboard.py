@@ -31,6 +31,7 @@ from audits.access import department_scope, sees_everything, visible_audits
 from audits.http import AuthenticatedHttpRequest
 from audits.models import Audit, Department
 from audits.wareki import format_fiscal_year
+from findings import tallies
 from findings.access import visible_findings
 from findings.models import UNREPORTED_LABEL, FindingQuerySet, badge_for
 from followup.access import visible_rounds
@@ -218,6 +219,17 @@ def _grouped(findings: FindingQuerySet, key: str, today: datetime.date) -> Group
     return groups
 
 
+def _tallied(counts: tallies.Tallied) -> Groups:
+    """findings.tallies' counts in the shape _grouped gives."""
+    return {
+        key: {
+            UNREPORTED_KEY if status == tallies.UNREPORTED else str(status): pair
+            for status, pair in by_status.items()
+        }
+        for key, by_status in counts.items()
+    }
+
+
 def _line(
     label: str,
     params: dict[str, str],
@@ -238,7 +250,12 @@ def build_dashboard(
     today = timezone.localdate()
     columns = _columns()
     findings = leaf_findings(user)
-    per_year = _grouped(findings, "audit__fiscal_year", today)
+    # Whole-service counts at scale come from the kept tallies (findings.tallies).
+    from_tallies = sees_everything(user) and tallies.kept()
+    if from_tallies:
+        per_year = _tallied(tallies.by_fiscal_year(today))
+    else:
+        per_year = _grouped(findings, "audit__fiscal_year", today)
     audits = visible_audits(user)
     # A year with audits but no counted finding still gets its (empty) line.
     years = set(audits.order_by().values_list("fiscal_year", flat=True).distinct())
@@ -265,10 +282,13 @@ def build_dashboard(
 
     # A finding addressed to two departments counts once for each. Staff see only the
     # departments they act for, even where a finding is shared with another one.
-    addressed = findings
-    if not sees_everything(user):
-        addressed = findings.filter(departments__in=department_scope(user))
-    per_department = _grouped(addressed, "departments__id", today)
+    if from_tallies:
+        per_department = _tallied(tallies.by_department(today))
+    else:
+        addressed = findings
+        if not sees_everything(user):
+            addressed = findings.filter(departments__in=department_scope(user))
+        per_department = _grouped(addressed, "departments__id", today)
     departments = sorted(
         Department.objects.filter(
             pk__in=[pk for pk in per_department if pk is not None]

@@ -1,0 +1,136 @@
+"""The counts PostgreSQL keeps for the dashboard (findings.tallies) always equal the ones
+computed from the findings, whatever the services (and a bulk insert) do: findings added
+with sub-items, departments and due dates changed, entries accepted and returned, a
+sub-item moved to another parent or deleted, an audit's fiscal year changed."""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections import Counter
+
+import pytest
+from django.db import connection
+from django.db.models import F
+from django.db.models.functions import Coalesce
+
+from audits.models import Audit
+from findings import tallies
+from findings.models import DepartmentTally, Finding, YearTally
+from findings.services import delete_finding, update_finding
+from remediation.services import record_entry, review_entry
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the tallies are kept on PostgreSQL only"
+)
+DAYS = [datetime.date(2021, 3, 1) + datetime.timedelta(days=90 * n) for n in range(6)]
+DUE = [None, datetime.date(2022, 3, 31), datetime.date(2023, 3, 31)]
+
+
+def _computed() -> tuple[Counter[tuple[object, ...]], Counter[tuple[object, ...]]]:
+    counted = Finding.objects.counted().annotate(
+        status_key=Coalesce(F("latest_status_id"), tallies.UNREPORTED),
+        due_key=Coalesce(F("due_date"), tallies.NO_DUE_DATE),
+    )
+    years = Counter(counted.values_list("audit__fiscal_year", "status_key", "due_key"))
+    departments = Counter(
+        counted.filter(departments__isnull=False).values_list(
+            "departments__id", "status_key", "due_key"
+        )
+    )
+    return years, departments
+
+
+def _kept() -> tuple[Counter[tuple[object, ...]], Counter[tuple[object, ...]]]:
+    years = Counter(
+        {
+            (t.fiscal_year, t.status_key, t.due_date): t.n
+            for t in YearTally.objects.exclude(n=0)
+        }
+    )
+    departments = Counter(
+        {
+            (t.department_id, t.status_key, t.due_date): t.n
+            for t in DepartmentTally.objects.exclude(n=0)
+        }
+    )
+    return years, departments
+
+
+def test_kept_tallies_equal_the_computed_counts_after_any_sequence_of_changes(
+    audit, make_finding, statuses, ict, jinji, ict_staff, reviewer, auditor
+):
+    rng = random.Random(7)
+    findings: list[Finding] = []
+    waiting = []
+    for step in range(60):
+        action = rng.choice(
+            ["add", "add", "sub", "entry", "review", "edit", "edit", "delete", "year"]
+        )
+        if action == "add" or not findings:
+            findings.append(
+                make_finding(
+                    label=str(step),
+                    departments=rng.sample([ict, jinji], rng.choice((1, 2))),
+                    due_date=rng.choice(DUE),
+                )
+            )
+        elif action == "sub":
+            parent = rng.choice([f for f in findings if f.parent_id is None])
+            findings.append(make_finding(label=f"({step})", parent=parent, departments=[ict]))
+        elif action == "entry":
+            waiting.append(
+                record_entry(
+                    rng.choice(findings),
+                    status=rng.choice(list(statuses.values())),
+                    entry_date=rng.choice(DAYS),
+                    content="対応した。",
+                    user=auditor,
+                )
+            )
+        elif action == "review" and waiting:
+            entry = waiting.pop(rng.randrange(len(waiting)))
+            decision = rng.choice(["accepted", "accepted", "returned"])
+            review_entry(entry, decision=decision, reason="再提出してください。", user=reviewer)
+        elif action == "edit":
+            finding = Finding.objects.get(pk=rng.choice(findings).pk)
+            changes: dict[str, object] = {"due_date": rng.choice(DUE)}
+            parents = [f for f in findings if f.parent_id is None and f.pk != finding.pk]
+            if finding.parent_id is not None and parents:
+                changes["parent"] = rng.choice(parents)  # a sub-item changes parent
+            update_finding(
+                finding,
+                departments=rng.sample([ict, jinji], rng.choice((1, 2))),
+                user=auditor,
+                **changes,
+            )
+        elif action == "delete":
+            leaves = [
+                f
+                for f in findings
+                if not f.entries.exists() and not Finding.objects.filter(parent=f).exists()
+            ]
+            if leaves:
+                gone = rng.choice(leaves)
+                delete_finding(gone, user=auditor)
+                findings.remove(gone)
+        elif action == "year":
+            Audit.objects.filter(pk=audit.pk).update(fiscal_year=rng.choice((2020, 2021)))
+        for f in findings:
+            f.refresh_from_db()
+        assert _kept() == _computed(), (step, action)
+    assert sum(_kept()[0].values()) == Finding.objects.counted().count()
+
+
+def test_bulk_inserts_count_and_rebuild_repairs(audit, make_finding, ict, kinds):
+    parent = make_finding()
+    # bulk_create bypasses signals and services: the triggers still see every row.
+    Finding.objects.bulk_create(
+        Finding(audit=audit, kind=kinds["shiteki"], parent=parent, label=f"({n})", body="本文")
+        for n in range(3)
+    )
+    assert _kept() == _computed()
+    YearTally.objects.all().delete()
+    assert _kept() != _computed()
+    tallies.rebuild()
+    assert _kept() == _computed()
