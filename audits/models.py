@@ -287,6 +287,16 @@ class Audit(models.Model):
         verbose_name = "監査"
         verbose_name_plural = "監査"
         ordering = ["-fiscal_year", "period_start", "id"]
+        indexes = [
+            # The audit list's and the dashboard's order, newest first: read a page of it
+            # instead of sorting every audit (5 × 10⁴ of them in a shared service).
+            models.Index(
+                F("fiscal_year").desc(),
+                F("period_start").desc(),
+                F("id").desc(),
+                name="audit_newest_first",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(fiscal_year__gte=MIN_FISCAL_YEAR, fiscal_year__lte=MAX_FISCAL_YEAR),

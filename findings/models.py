@@ -326,6 +326,8 @@ class Finding(models.Model):
             models.Index(fields=["audit", "kind", "section", "sort_order"]),
             models.Index(fields=["is_closed", "audit"], name="finding_closed_audit"),
             models.Index(fields=["latest_status_date"], name="finding_status_date"),
+            # On PostgreSQL, migration 0009 adds the list's sorts with their NULLs order
+            # (SQLite's indexes cannot say NULLS LAST).
         ]
 
     def __str__(self) -> str:

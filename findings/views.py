@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 from audits.access import department_scope
 from audits.http import AuthenticatedHttpRequest
 from audits.models import Department
+from audits.paging import CappedPaginator
 from audits.roles import Role, role_of
 from findings.access import get_finding_for_user, visible_findings
 from findings.filters import FindingFilter
@@ -65,7 +66,7 @@ def _sort_links(request: AuthenticatedHttpRequest, current: str) -> dict[str, di
 def _page(queryset: QuerySet[Finding], number: str | None) -> Page[Finding]:
     """A page of findings; a malformed or out-of-range page number gives page 1 / the
     last page (Paginator.get_page), never an error."""
-    return Paginator(queryset, PAGE_SIZE).get_page(number)
+    return CappedPaginator(queryset, PAGE_SIZE).get_page(number)
 
 
 @require_safe

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from audits.http import AuthenticatedHttpRequest
+from audits.paging import CappedPaginator
 from history.access import can_read_log
 from history.display import rows_for
 from history.filters import LogFilter
@@ -28,7 +28,7 @@ def log_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def _log_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     base = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp", "-id")
     log_filter = LogFilter(request.GET or None, queryset=base)
-    page = Paginator(log_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(log_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import random
 from collections import Counter
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -23,11 +24,12 @@ from remediation.services import record_entry, review_entry
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the tallies are kept on PostgreSQL only"
 )
+Counts = Counter[tuple[Any, ...]]
 DAYS = [datetime.date(2021, 3, 1) + datetime.timedelta(days=90 * n) for n in range(6)]
 DUE = [None, datetime.date(2022, 3, 31), datetime.date(2023, 3, 31)]
 
 
-def _computed() -> tuple[Counter[tuple[object, ...]], Counter[tuple[object, ...]]]:
+def _computed() -> tuple[Counts, Counts]:
     counted = Finding.objects.counted().annotate(
         status_key=Coalesce(F("latest_status_id"), tallies.UNREPORTED),
         due_key=Coalesce(F("due_date"), tallies.NO_DUE_DATE),
@@ -41,12 +43,9 @@ def _computed() -> tuple[Counter[tuple[object, ...]], Counter[tuple[object, ...]
     return years, departments
 
 
-def _kept() -> tuple[Counter[tuple[object, ...]], Counter[tuple[object, ...]]]:
+def _kept() -> tuple[Counts, Counts]:
     years = Counter(
-        {
-            (t.fiscal_year, t.status_key, t.due_date): t.n
-            for t in YearTally.objects.exclude(n=0)
-        }
+        {(t.fiscal_year, t.status_key, t.due_date): t.n for t in YearTally.objects.exclude(n=0)}
     )
     departments = Counter(
         {
@@ -94,7 +93,7 @@ def test_kept_tallies_equal_the_computed_counts_after_any_sequence_of_changes(
             review_entry(entry, decision=decision, reason="再提出してください。", user=reviewer)
         elif action == "edit":
             finding = Finding.objects.get(pk=rng.choice(findings).pk)
-            changes: dict[str, object] = {"due_date": rng.choice(DUE)}
+            changes: dict[str, Any] = {"due_date": rng.choice(DUE)}
             parents = [f for f in findings if f.parent_id is None and f.pk != finding.pk]
             if finding.parent_id is not None and parents:
                 changes["parent"] = rng.choice(parents)  # a sub-item changes parent

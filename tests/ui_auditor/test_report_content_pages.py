@@ -98,8 +98,14 @@ def test_schedule_item_is_added_and_shown_in_wareki(auditor_client, audit):
     ("data", "message"),
     [
         ({"schedule-category": "予備調査"}, "実施日を入力してください。"),
-        ({"schedule-date": "2021-02-30", "schedule-category": "予備調査"}, "実在する日付で入力してください"),
-        ({"schedule-date": "おととい", "schedule-category": "予備調査"}, "実在する日付で入力してください"),
+        (
+            {"schedule-date": "2021-02-30", "schedule-category": "予備調査"},
+            "実在する日付で入力してください",
+        ),
+        (
+            {"schedule-date": "おととい", "schedule-category": "予備調査"},
+            "実在する日付で入力してください",
+        ),
         (
             {"schedule-date": "1900-01-01", "schedule-category": "予備調査"},
             "実施日は平成元年1月8日（1989-01-08）から",
