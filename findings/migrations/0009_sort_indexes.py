@@ -1,15 +1,18 @@
 """On PostgreSQL, indexes in the order of the finding list's sorts, NULLs where each sort
 puts them (findings.filters.FindingOrderingFilter), so a page is read from an index
 instead of sorting every finding: the sort by status date took 7 s at 10⁶ findings and
-1 ms with its index. Read backwards, each also serves the opposite direction with NULLs
-first. SQLite cannot say NULLS LAST in an index (and holds far fewer findings)."""
+1 ms with its index. SQLite cannot say NULLS LAST in an index (and holds far fewer findings)."""
 
 from django.db import migrations
 
+# Each sort ends in the printed order, which begins with audit_id: with it in the index
+# the rows the database still sorts are one audit's (20) instead of every finding with
+# the same due date (10⁵ at 10⁶ findings: 250 ms) or with no status yet (1 s).
 INDEXES = {
-    "finding_status_date_desc": "latest_status_date DESC NULLS LAST",
-    "finding_due_asc": "due_date ASC NULLS LAST",
-    "finding_due_desc": "due_date DESC NULLS LAST",
+    "finding_status_date_desc": "latest_status_date DESC NULLS LAST, audit_id",
+    "finding_status_date_asc": "latest_status_date ASC NULLS FIRST, audit_id",
+    "finding_due_asc": "due_date ASC NULLS LAST, audit_id",
+    "finding_due_desc": "due_date DESC NULLS LAST, audit_id",
 }
 
 
