@@ -20,7 +20,7 @@ from findings.models import Finding, FindingKind
 NO_FINDING = "—"
 
 
-@dataclass
+@dataclass(slots=True)  # one per finding: a report of 50,000 holds them all at once
 class OutlineFinding:
     finding: Finding
     depth: int  # 0 for a finding, 1 for a sub-item (ア, イ)
