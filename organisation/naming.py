@@ -11,9 +11,8 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
 from audits.models import Department
@@ -70,13 +69,14 @@ def departments_as_of(day: datetime.date) -> dict[int, Department]:
 
 
 def departments_of_findings_as_of(
-    links: dict[int, list[int]], finding_ids: QuerySet[Any, Any], day: datetime.date
+    links: dict[int, list[int]], of_findings: Q, day: datetime.date
 ) -> dict[int, list[int]]:
     """`links` (finding id → department ids today) turned back to `day`: every transfer
-    after that day is undone, newest first."""
-    later = FindingTransfer.objects.filter(
-        finding_id__in=finding_ids, effective_date__gt=day
-    ).order_by("-effective_date", "-id")
+    after that day is undone, newest first. `of_findings` names the findings
+    (a condition on finding_id)."""
+    later = FindingTransfer.objects.filter(of_findings, effective_date__gt=day).order_by(
+        "-effective_date", "-id"
+    )
     result = {finding_id: list(ids) for finding_id, ids in links.items()}
     for finding_id, from_id, to_id, added in later.values_list(
         "finding_id", "from_department_id", "to_department_id", "added_target"

@@ -9,17 +9,32 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.contrib.postgres.fields import ArrayField
+from django.db import connection
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Count,
+    Exists,
+    F,
+    Func,
+    Model,
+    OuterRef,
+    Prefetch,
+    Q,
+    Value,
+)
 from django.utils import timezone
 
 from audits.models import Audit, Department, Viewpoint, format_period
 from audits.wareki import format_fiscal_year, format_wareki
 from findings.access import visible_findings
 from findings.models import (
+    UNREPORTED,
     UNREPORTED_LABEL,
     Finding,
     FindingQuerySet,
@@ -79,7 +94,7 @@ class Selection:
         return "・".join(parts)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EntryRow:
     status: str
     date: datetime.date
@@ -111,7 +126,7 @@ class ViewpointHead:
         return " ".join(part for part in (self.number, self.text) if part)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FindingRow:
     finding_id: int
     depth: int  # 0 for a finding, 1 for a sub-item (ア, イ)
@@ -270,91 +285,203 @@ class _Loaded:
     extra_viewpoints: dict[int, list[int]]
 
 
-def _finding_rows(qs: FindingQuerySet, selection: Selection) -> FindingQuerySet:
-    return qs.with_status(selection.as_of, selection.basis).annotate(
-        has_children=Exists(Finding.objects.filter(parent=OuterRef("pk")))
+def _status_in_query(selection: Selection) -> bool:
+    """Whether the findings' query annotates their status. The published status of
+    today is read from the finding's kept columns; a status as of a date or on the
+    working basis is five correlated subqueries a finding, which the entries the report
+    loads anyway give for nothing (the latest of them), unless the query filters on it
+    (未措置のみ)."""
+    return selection.open_only or (
+        selection.as_of is None and selection.basis == StatusBasis.ACCEPTED
     )
+
+
+def _finding_rows(
+    qs: FindingQuerySet, selection: Selection, with_status: bool = True
+) -> FindingQuerySet:
+    if with_status or _status_in_query(selection):
+        qs = qs.with_status(selection.as_of, selection.basis)
+    return qs.annotate(has_children=Exists(Finding.objects.filter(parent=OuterRef("pk"))))
+
+
+def _id_in(field: str, ids: list[int]) -> Q:
+    """`field` among `ids`. On PostgreSQL as one array parameter (= ANY): Django and
+    psycopg prepare and splice an IN list parameter by parameter, which for the two
+    thousand ids of a streamed part cost more than the database did."""
+    if connection.vendor == "postgresql":
+        return Q(_AnyOf(F(field), Value(ids, output_field=_IdArray(BigIntegerField()))))
+    return Q(**{f"{field}__in": ids})
+
+
+class _IdArray(ArrayField):  # type: ignore[type-arg]
+    """An array of ids handed to the driver as it is: ArrayField would prepare the
+    thousands of ints of a part one by one."""
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        return list(value)
+
+
+class _AnyOf(Func):
+    """column = ANY(array), a condition."""
+
+    arg_joiner = " = ANY("
+    template = "(%(expressions)s))"
+    output_field = BooleanField()
+
+
+# Up to this many findings, the queries of their entries, departments and viewpoints
+# name them by id (an index lookup each); a larger selection is sent as a subquery,
+# so no list of ids grows with it. A streamed part is always below it: repeating its
+# selection (two long id lists and the access rules) in four subqueries cost more than
+# the rows.
+ID_LIST_LIMIT = 5000
 
 
 def _attach(
     findings: FindingQuerySet,
     selection: Selection,
     loaded: _Loaded,
-    status_names: dict[int, str],
+    statuses: dict[int, StatusSnapshot],
     departments: dict[int, Department],
     day: datetime.date,
+    rows_loaded: list[Finding],
 ) -> None:
     """Entries (in date order) and departments of `findings` (as addressed on `day`, the
-    report's naming date): one query each, plus one for the reorganisations' transfers,
-    with the selection as a subquery so no list of ids is sent however large it is."""
-    ids = findings.values("pk")
-    entries = counting_entries(RemediationEntry.objects.filter(finding_id__in=ids), selection.basis)
+    report's naming date): one query each, plus one for the reorganisations' transfers.
+    `rows_loaded` are the findings `findings` selected; up to ID_LIST_LIMIT of them are
+    named by id, more by the selection as a subquery. Findings loaded without their
+    status get it from their latest entry, as with_status() would compute it."""
+    if len(rows_loaded) <= ID_LIST_LIMIT:
+        of_findings = _id_in("finding_id", [f.pk for f in rows_loaded])
+    else:
+        of_findings = Q(finding_id__in=findings.values("pk"))
+    latest: dict[int, tuple[int | None, datetime.date | None]] = {}
+    entries = counting_entries(RemediationEntry.objects.filter(of_findings), selection.basis)
     if selection.as_of is not None:
         entries = entries.filter(entry_date__lte=selection.as_of)
     rows = entries.order_by("entry_date", "recorded_at", "id").values_list(
         "finding_id", "status_id", "entry_date", "content", "author_department_id", "review"
     )
-    for finding_id, status_id, day, content, department_id, review in rows:
+    # One string per department, not one per entry: full_name joins two names anew.
+    names = {pk: department.full_name for pk, department in departments.items()}
+    # Read a chunk at a time: the driver would otherwise hold every entry's text at once
+    # (150,000 for a report of 50,000 findings) beside the rows made from them.
+    for finding_id, status_id, entry_date, content, department_id, review in rows.iterator(
+        chunk_size=LOAD_CHUNK
+    ):
+        latest[finding_id] = (status_id, entry_date)
         loaded.entries.setdefault(finding_id, []).append(
             EntryRow(
-                status=status_names[status_id],
-                date=day,
+                status=statuses[status_id].name,
+                date=entry_date,
                 content=content,
-                department=departments[department_id].full_name
-                if department_id in departments
-                else "",
+                department=names.get(department_id, ""),
                 pending=review is None,
             )
         )
-    links = Finding.departments.through.objects.filter(finding_id__in=ids).values_list(
+    links = Finding.departments.through.objects.filter(of_findings).values_list(
         "finding_id", "department_id"
     )
     ids_by_finding: dict[int, list[int]] = defaultdict(list)
-    for finding_id, department_id in links:
+    for finding_id, department_id in links.iterator(chunk_size=LOAD_CHUNK):
         ids_by_finding[finding_id].append(department_id)
-    then = departments_of_findings_as_of(ids_by_finding, ids, day)
+    then = departments_of_findings_as_of(ids_by_finding, of_findings, day)
 
     def print_order(pk: int) -> tuple[int, str]:
         dept = departments.get(pk)
         return (dept.sort_order, dept.code) if dept is not None else (0, "")
 
     loaded.departments.update({k: tuple(sorted(v, key=print_order)) for k, v in then.items()})
-    extra = FindingViewpoint.objects.filter(finding_id__in=ids).order_by("position", "id")
+    extra = FindingViewpoint.objects.filter(of_findings).order_by("position", "id")
     for finding_id, viewpoint_id in extra.values_list("finding_id", "viewpoint_id"):
         loaded.extra_viewpoints.setdefault(finding_id, []).append(viewpoint_id)
+    if _status_in_query(selection):
+        return
+    for finding in rows_loaded:
+        # The with_status() annotations, which Finding.current_status reads.
+        latest_id, status_date = latest.get(finding.pk, (None, None))
+        status = statuses[latest_id] if latest_id is not None else UNREPORTED
+        vars(finding).update(
+            status_id_now=latest_id,
+            status_name_now=status.name,
+            status_date_now=status_date,
+            status_closed_now=status.is_closed,
+            status_code_now=status.code,
+        )
 
 
-def _selected(user: AnyUser, selection: Selection, base: FindingQuerySet | None) -> FindingQuerySet:
-    qs = _finding_rows(selection.apply(visible_findings(user, base)), selection)
+def _selected(
+    user: AnyUser, selection: Selection, base: FindingQuerySet | None, with_status: bool = True
+) -> FindingQuerySet:
+    qs = _finding_rows(selection.apply(visible_findings(user, base)), selection, with_status)
     return qs.open() if selection.open_only else qs
+
+
+# Never printed, and as long as the texts it is made of.
+_UNPRINTED = ("search_text", "created_at", "created_by", "parent__search_text")
+
+
+# Findings read from the database at a time: the driver holds this many raw rows, not
+# the whole selection, next to the model instances.
+LOAD_CHUNK = 2000
+
+# The relations select_related makes anew on every row: a report of 50,000 findings
+# made 100,000 copies of a handful of kinds and viewpoints.
+_SHARED = ("kind", "viewpoint", "subclass")
+
+
+def _shared_relations(findings: Iterable[Finding]) -> list[Finding]:
+    """`findings` with one instance of each kind, viewpoint and subclass among them
+    (and a parent's viewpoint), the copies dropped as they are read."""
+    fields = [Finding._meta.get_field(name) for name in _SHARED]
+    parent_field = Finding._meta.get_field("parent")
+    seen: dict[tuple[str, object], Model] = {}
+    result = []
+    for finding in findings:
+        # The parent only where it was loaded with the finding: never a query here.
+        parent = parent_field.get_cached_value(finding, None)
+        for owner in (finding, parent) if parent is not None else (finding,):
+            for f in fields:
+                value = f.get_cached_value(owner, None)  # type: ignore[union-attr]
+                if value is not None:
+                    key = (f.name, value.pk)
+                    f.set_cached_value(owner, seen.setdefault(key, value))  # type: ignore[union-attr]
+        result.append(finding)
+    return result
 
 
 def _load_findings(
     user: AnyUser,
     selection: Selection,
     base: FindingQuerySet | None,
-    status_names: dict[int, str],
+    statuses: dict[int, StatusSnapshot],
     departments: dict[int, Department],
     day: datetime.date,
 ) -> _Loaded:
     qs = (
-        _selected(user, selection, base)
+        _selected(user, selection, base, with_status=False)
         .select_related("kind", "viewpoint__key_risk", "parent__viewpoint", "subclass")
+        .defer(*_UNPRINTED)
         .in_print_order()
         .distinct()
     )
-    loaded = _Loaded(list(qs), {}, {}, {})
-    _attach(qs, selection, loaded, status_names, departments, day)
+    loaded = _Loaded(_shared_relations(qs.iterator(chunk_size=LOAD_CHUNK)), {}, {}, {})
+    _attach(qs, selection, loaded, statuses, departments, day, loaded.findings)
     # A sub-item chosen without its parent (e.g. by a text search) still prints under it,
     # but only a parent the user may see: otherwise the sub-item stands in its place.
     present = {f.pk for f in loaded.findings}
     missing = {f.parent_id for f in loaded.findings if f.parent_id and f.parent_id not in present}
     if missing:
-        parents = _finding_rows(
-            visible_findings(user, Finding.objects.filter(pk__in=missing)), selection
-        ).select_related("kind", "viewpoint__key_risk", "subclass")
-        loaded.findings.extend(parents)
-        _attach(parents, selection, loaded, status_names, departments, day)
+        parents = (
+            _finding_rows(
+                visible_findings(user, Finding.objects.filter(pk__in=missing)), selection, False
+            )
+            .select_related("kind", "viewpoint__key_risk", "subclass")
+            .defer("search_text")
+        )
+        found = _shared_relations(parents)
+        loaded.findings.extend(found)
+        _attach(parents, selection, loaded, statuses, departments, day, found)
     return loaded
 
 
@@ -364,6 +491,18 @@ def viewpoint_reference(viewpoint: Viewpoint) -> str:
     return f"{risk.number} {viewpoint.number}" if risk is not None else viewpoint.number
 
 
+class _Shared:
+    """Values many rows print alike, made once: a report of 50,000 findings held a copy
+    of its department's name and of its status on every row."""
+
+    def __init__(self, departments: dict[int, Department]) -> None:
+        self.names = {pk: department.full_name for pk, department in departments.items()}
+        self._statuses: dict[StatusSnapshot, StatusSnapshot] = {}
+
+    def status(self, status: StatusSnapshot) -> StatusSnapshot:
+        return self._statuses.setdefault(status, status)
+
+
 def _row(
     node: OutlineFinding,
     loaded: _Loaded,
@@ -371,6 +510,7 @@ def _row(
     audit: Audit,
     viewpoints: dict[int, Viewpoint],
     addressed: bool,
+    shared: _Shared,
 ) -> FindingRow:
     finding = node.finding
     viewpoint = finding.viewpoint
@@ -400,9 +540,9 @@ def _row(
         title=finding.title,
         body=finding.body,
         subclass=finding.subclass.name if finding.subclass is not None else "",
-        departments=tuple(d.full_name for d in own),
+        departments=tuple(shared.names[d.pk] for d in own),
         addressee="".join(audit.addressee_for(d) for d in own) if addressed else "",
-        status=finding.current_status,
+        status=shared.status(finding.current_status),
         is_container=finding.has_sub_items,
         due_date=finding.due_date,
         entries=tuple(loaded.entries.get(finding.pk, ())),
@@ -432,6 +572,7 @@ def _audit_blocks(
             continue  # a parent whose sub-items are all outside the selection
         by_audit[finding.audit_id].append(finding)
 
+    shared = _Shared(departments)
     blocks = []
     for audit in audits:
         sections = sorted(audit.sections.all(), key=lambda s: (s.sort_order, s.pk))
@@ -445,7 +586,7 @@ def _audit_blocks(
             section_blocks = []
             for block in kind_node.sections:
                 rows = [
-                    _row(node, loaded, departments, audit, by_id, addressed)
+                    _row(node, loaded, departments, audit, by_id, addressed, shared)
                     for node in block.walk()
                 ]
                 section_blocks.append(SectionBlock(block.number, block.title, rows))
@@ -510,15 +651,18 @@ class _Context:
     """What every part of one report shares: status names, and departments as named on
     the report's naming date."""
 
-    statuses: list[tuple[int, str]]
+    statuses: list[StatusSnapshot]
     departments: dict[int, Department]
     day: datetime.date
 
     @classmethod
     def of(cls, selection: Selection) -> _Context:
-        statuses = list(
-            RemediationStatus.objects.order_by("sort_order", "id").values_list("pk", "name")
-        )
+        statuses = [
+            StatusSnapshot(name, None, is_closed, pk, code)
+            for pk, name, is_closed, code in RemediationStatus.objects.order_by(
+                "sort_order", "id"
+            ).values_list("pk", "name", "is_closed", "code")
+        ]
         fiscal_year = selection.fiscal_year
         if fiscal_year is None and selection.audit_id is not None and selection.as_of is None:
             fiscal_year = (
@@ -537,7 +681,7 @@ class _Context:
             user,
             selection,
             findings,
-            status_names=dict(self.statuses),
+            statuses={s.status_id: s for s in self.statuses if s.status_id is not None},
             departments=self.departments,
             day=self.day,
         )
@@ -579,7 +723,7 @@ def build_report(
         if visible_audits(user).filter(pk=selection.audit_id).exists():
             audit_ids.append(selection.audit_id)
     audits = _audit_blocks(loaded, audit_ids, context.departments)
-    summary = _summary(audits, [name for _, name in context.statuses])
+    summary = _summary(audits, [status.name for status in context.statuses])
     return _report(selection, context, audits, summary)
 
 
@@ -588,7 +732,7 @@ def count_selected(
 ) -> int:
     """How many findings the report of `selection` counts (Report.finding_count,
     without building it): one COUNT, leaving out parents that only hold sub-items."""
-    selected = _selected(user, selection, findings)
+    selected = _selected(user, selection, findings, with_status=False)
     return selected.filter(~Exists(Finding.objects.filter(parent=OuterRef("pk")))).count()
 
 
@@ -596,7 +740,7 @@ def count_selected(
 STREAM_BATCH = 2000
 
 # The audits of a part and, when one large audit is read in several parts, the
-# top-level findings (families: a finding and its sub-items) of this part.
+# findings of the families (a finding and its sub-items) of this part.
 _Part = tuple[list[int], list[int] | None]
 
 
@@ -624,17 +768,19 @@ class ReportStream:
 
     def parts(self) -> Iterator[list[AuditBlock]]:
         selection = self.head.selection
-        for audit_ids, families in self._parts:
+        for audit_ids, ids in self._parts:
             base = self._findings if self._findings is not None else Finding.objects.all()
             base = base.filter(audit_id__in=audit_ids)
-            if families is not None:
-                base = base.filter(Q(pk__in=families) | Q(parent_id__in=families))
+            if ids is not None:
+                base = base.filter(_id_in("pk", ids))
             loaded = self._context.load(self._user, selection, base)
             yield _audit_blocks(loaded, audit_ids, self._context.departments)
 
 
-def _families_in_print_order(audit_id: int, selected: FindingQuerySet) -> list[tuple[int, int]]:
-    """(family id, findings in it) for one audit's selected findings, in the order
+def _families_in_print_order(
+    audit_id: int, selected: FindingQuerySet
+) -> list[tuple[int, list[int]]]:
+    """(family id, ids of the selected findings in it) for one audit's selected findings, in the order
     findings.outline prints them: kinds the audit reports by (sort_order, pk), then any
     other kind; sections by (sort_order, pk), findings outside a section last; in a
     block, top-level findings by (sort_order, pk). A family is a top-level finding and
@@ -658,7 +804,7 @@ def _families_in_print_order(audit_id: int, selected: FindingQuerySet) -> list[t
     )
     kind_rank = {k.pk: (0, i, 0) for i, k in enumerate(reported)}
     keys: dict[int, tuple[object, ...]] = {}
-    sizes: dict[int, int] = defaultdict(int)
+    members: dict[int, list[int]] = defaultdict(list)
     for (
         pk,
         parent,
@@ -681,11 +827,11 @@ def _families_in_print_order(audit_id: int, selected: FindingQuerySet) -> list[t
             )
         else:
             family = pk
-        sizes[family] += 1
+        members[family].append(pk)
         rank = kind_rank.get(kind, (1, kind_order, kind))
         place = section_rank.get(section, len(sections)) if section is not None else len(sections)
         keys[family] = (rank, place, order, family)
-    return [(family, sizes[family]) for family in sorted(keys, key=keys.__getitem__)]
+    return [(family, members[family]) for family in sorted(keys, key=keys.__getitem__)]
 
 
 def stream_report(
@@ -698,7 +844,7 @@ def stream_report(
     findings per audit; audits are grouped into parts of about `batch` findings, and an
     audit larger than that is cut between families."""
     context = _Context.of(selection)
-    selected = _selected(user, selection, findings)
+    selected = _selected(user, selection, findings, with_status=False)
     counts = dict(
         Finding.objects.filter(pk__in=selected.values("pk"))
         .order_by()
@@ -716,15 +862,15 @@ def stream_report(
     size = batch
     for pk in ordered:
         if counts[pk] > batch:
-            families: list[int] = []
-            in_part = 0
-            for family, n in _families_in_print_order(pk, selected):
-                if families and in_part + n > batch:
-                    parts.append(([pk], families))
-                    families, in_part = [], 0
-                families.append(family)
-                in_part += n
-            parts.append(([pk], families))
+            # The part names its findings, not its families: one list of ids to look up
+            # by primary key, where "id in … or parent in …" read the whole audit.
+            ids: list[int] = []
+            for _, family in _families_in_print_order(pk, selected):
+                if ids and len(ids) + len(family) > batch:
+                    parts.append(([pk], ids))
+                    ids = []
+                ids += family
+            parts.append(([pk], ids))
             size = batch
             continue
         if size >= batch:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Sequence
+from copy import copy
 from dataclasses import dataclass
 from typing import cast
 
@@ -37,6 +38,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 from openpyxl.worksheet.dimensions import RowDimension
@@ -175,6 +177,7 @@ class _Writer:
         self.width = width  # total width of the merged heading rows
         self.row = 0
         self._heights: dict[float, RowDimension] = {}
+        self._styles: dict[str, StyleArray] = {}
         self._merges: list[CellRange] = []
 
     def _dimension(self, height: float) -> RowDimension:
@@ -185,21 +188,38 @@ class _Writer:
             self._heights[height] = RowDimension(self.layout, ht=height)
         return self._heights[height]
 
+    # Cell._value and Cell._style are slots of openpyxl's Cell that types-openpyxl
+    # leaves out, hence the ignores below.
+
+    def _style(self, look: Look) -> StyleArray:
+        """The cell style of `look`, looked up by name once: assigning the name to a cell
+        searches the workbook's named styles one by one, for every cell."""
+        style = self._styles.get(look.name)
+        if style is None:
+            probe = WriteOnlyCell(self.ws)
+            probe.style = look.name
+            style = self._styles[look.name] = probe._style  # type: ignore[attr-defined]
+        return style
+
     def cell(self, value: str | float | None, look: Look) -> Cell:
         if value == "":
             value = None
+        style = self._style(look)
         if isinstance(value, str):
             safe = safe_text(value)
-            cell = WriteOnlyCell(self.ws, safe.text)
-            # A string cell is never evaluated, whatever openpyxl guessed ("=…" is a
-            # formula to it, "#N/A" an error value).
+            cell = WriteOnlyCell(self.ws)
+            # A string cell is never evaluated, whatever openpyxl would guess ("=…" is a
+            # formula to it, "#N/A" an error value): the text is set as text, unguessed.
+            cell._value = safe.text  # type: ignore[attr-defined]
             cell.data_type = "s"
-            cell.style = look.name
             if safe.formula_like:
-                cell.quotePrefix = True
+                style = copy(style)  # the shared one stays as it is
+                style.quotePrefix = True
         else:
             cell = WriteOnlyCell(self.ws, value)
-            cell.style = look.name
+        # One style array shared by every cell of a look: a written cell is gone once
+        # its row is, and the workbook indexes styles by value.
+        cell._style = style  # type: ignore[attr-defined]
         return cell
 
     def append(self, cells: Sequence[Cell | None] = ()) -> None:

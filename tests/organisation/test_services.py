@@ -158,6 +158,20 @@ def test_report_of_an_earlier_year_prints_the_department_of_that_time(
     assert rows[0].departments == ("総務部 情報人事課",)
 
 
+def test_report_of_an_earlier_year_names_that_time_whatever_the_dates_of_its_entries(
+    administrator, manager, soumu, ict, jinji, finding, make_entry
+):
+    # The departments were turned back to the date of the selection's latest entry
+    # instead of the report's naming date: an entry of the day of the merge printed
+    # the new name in the report of 令和2年度.
+    make_entry(finding, day=TODAY)
+    _, reorg = _merge(administrator, soumu, [ict, jinji], TODAY)
+    apply_reorganisation(reorg, user=administrator)
+    report = build_report(manager, Selection(fiscal_year=2020))
+    rows = [row for block in report.audits for _, _, row in block.rows()]
+    assert rows[0].departments == ("総務部 ICT戦略課",)
+
+
 def test_reorganisation_waits_for_its_date(administrator, soumu, ict, jinji, finding):
     later = TODAY + datetime.timedelta(days=10)
     target, reorg = _merge(administrator, soumu, [ict, jinji], later)

@@ -7,10 +7,13 @@ import datetime
 from urllib.parse import unquote
 
 import pytest
+from django.db import connection
 from django.http import StreamingHttpResponse
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audits.models import Audit, User
+from findings.models import StatusBasis
 from reports.builder import Selection, build_report, stream_report
 from reports.csv_export import csv_chunks, render_csv
 
@@ -79,3 +82,29 @@ def test_a_csv_of_nothing_is_refused_before_streaming(client, jinji_staff, findi
 
     assert response.status_code == 400
     assert "Content-Disposition" not in response
+
+
+# Per part: 1 its findings (on the working basis without status subqueries: the status
+# is its latest entry), 2 their entries, 3 department links, 4 transfers by
+# reorganisations, 5 further viewpoints; its audits: 6 the audits, 7 kinds, 8 sections,
+# 9 finding kinds, 10 key risks, 11 viewpoints, 12 audited departments, 13 systems.
+QUERIES_PER_PART = 13
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_a_csv_part_costs_the_same_queries_for_1_finding_and_for_a_large_audits_10(
+    manager, make_finding, make_entry, count
+):
+    for i in range(count):
+        made = make_finding(label=f"({i + 1})", title=f"指摘{i}", viewpoint=None)
+        make_entry(made, review=None)  # waiting for review: shown on the working basis
+    selection = Selection(fiscal_year=2020, basis=StatusBasis.SUBMITTED)
+    stream = stream_report(manager, selection, batch=10)
+
+    with CaptureQueriesContext(connection) as queries:
+        data = b"".join(csv_chunks(stream.parts()))
+
+    parts = -(-count // 10)  # the audit of 30 is read 10 findings at a time
+    assert len(queries) == QUERIES_PER_PART * parts
+    assert data == render_csv(build_report(manager, selection))
+    assert data.decode("utf-8-sig").count("継続努力") == count
