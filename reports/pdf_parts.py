@@ -38,6 +38,8 @@ from reports.builder import AuditBlock, FindingRow, KindBlock, Report, SectionBl
 PARALLEL_FROM_CHARS = 60_000
 MAX_WORKERS = 4
 FIRST_PART_SHARE = 0.85  # of a later part's text (see split)
+# A cut moves to an audit's start up to this share of the whole text away (see split).
+AUDIT_CUT_SLACK = 0.15
 # Lays one HTML document out as PDF (reports.pdf.html_to_pdf, passed in by its caller).
 Layout = Callable[[str], bytes]
 # How much longer than the first part a child may take before it is given up on.
@@ -83,12 +85,42 @@ def split(report: Report, parts: int) -> list[Report]:
         if len(cuts) < len(ends) and done >= ends[len(cuts)]:
             cuts.append(i)
         done += _weight(row)
+    cuts = _at_audit_starts(report, rows, cuts, total)
     bounds = list(zip([0, *cuts], [*cuts, len(rows)], strict=True))
     last = len(bounds) - 1
     return [
         dataclasses.replace(report, audits=_audits_in(report.audits, start, end, n == last))
         for n, (start, end) in enumerate(bounds)
     ]
+
+
+def _at_audit_starts(
+    report: Report, rows: list[FindingRow], cuts: list[int], total: int
+) -> list[int]:
+    """Each cut moved to the start of an audit when one lies near it: every audit after
+    the first begins a new page anyway (.audit--next), so a part starting there looks
+    exactly as in a single layout. Elsewhere a part's new page is the one visible seam."""
+    starts: list[tuple[int, int]] = []  # (row index, text before it)
+    index = done = 0
+    for audit in report.audits:
+        if index:
+            starts.append((index, done))
+        for _, _, row in audit.rows():
+            index += 1
+            done += _weight(row)
+    before = [0]
+    for row in rows:
+        before.append(before[-1] + _weight(row))
+    moved: list[int] = []
+    for cut in cuts:
+        near = [
+            start
+            for start, text in starts
+            if abs(text - before[cut]) <= AUDIT_CUT_SLACK * total
+            and start > (moved[-1] if moved else 0)
+        ]
+        moved.append(min(near, key=lambda start: abs(before[start] - before[cut]), default=cut))
+    return moved
 
 
 def _in_part(first: int, after: int, start: int, end: int, is_last: bool) -> bool:

@@ -117,3 +117,18 @@ def test_the_joined_file_holds_each_page_once(in_two_parts, seed_report_user, se
     ]
     fonts_and_maps = (2 * 2 + 1) * 2  # the parts' 2 weights, the numbers' 1: font + map
     assert len(streams) == 4 * len(reader.pages) + fonts_and_maps
+
+
+def test_a_cut_near_an_audits_start_moves_there(seed_report_user, monkeypatch):
+    """Each audit after the first starts a new page: a part that starts there looks as
+    in a single layout, so a cut close enough moves to it."""
+    report = build_report(seed_report_user, Selection())
+    assert len(report.audits) >= 2
+    monkeypatch.setattr(pdf_parts, "AUDIT_CUT_SLACK", 1.0)  # any audit start is near
+
+    parts = pdf_parts.split(report, 2)
+
+    assert _rows(parts[0]) + _rows(parts[1]) == _rows(report)
+    assert not parts[1].audits[0].continued  # the second part begins with an audit
+    monkeypatch.setattr(pdf_parts, "AUDIT_CUT_SLACK", 0.0)
+    assert pdf_parts.split(report, 2)[1].audits[0].continued  # the balanced cut
