@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from copy import copy
 from dataclasses import dataclass
 from typing import cast
@@ -168,6 +168,11 @@ LOOKS = (
 )
 
 
+# The table sheet is most of a workbook's time; progress is told every this many rows.
+TABLE_SHARE = 0.8
+PROGRESS_EVERY = 500
+
+
 class _Writer:
     """Appends styled rows to one write-only sheet and remembers the row number."""
 
@@ -179,6 +184,13 @@ class _Writer:
         self._heights: dict[float, RowDimension] = {}
         self._styles: dict[str, StyleArray] = {}
         self._merges: list[CellRange] = []
+        self.findings = 0  # finding rows written, for progress
+        self.on_findings: Callable[[int], None] | None = None
+
+    def finding_written(self) -> None:
+        self.findings += 1
+        if self.on_findings is not None and self.findings % PROGRESS_EVERY == 0:
+            self.on_findings(self.findings)
 
     def _dimension(self, height: float) -> RowDimension:
         """One RowDimension per distinct height, shared by every row of that height:
@@ -390,6 +402,7 @@ def _write_kind(out: _Writer, kind: KindBlock, show_departments: bool) -> None:
         )
         for row in section.rows:
             _write_finding(out, row, show_departments)
+            out.finding_written()
         out.append()
 
 
@@ -448,7 +461,9 @@ def _print_setup(sheet: WriteOnlyWorksheet, title_rows: str | None) -> None:
     footer.size = 9
 
 
-def _write_table_sheet(wb: Workbook, report: Report) -> None:
+def _write_table_sheet(
+    wb: Workbook, report: Report, progress: Callable[[float], None] | None = None
+) -> None:
     ws = wb.create_sheet(TABLE_SHEET)
     # Write-only: widths and print settings must exist before the first row.
     ws.column_dimensions["A"].width = FINDING_WIDTH
@@ -464,6 +479,10 @@ def _write_table_sheet(wb: Workbook, report: Report) -> None:
     # As in the PDF: one audit's report is titled by the audit itself; across audits
     # each audit gets its title and each finding its departments.
     single = report.selection.audit_id is not None and len(report.audits) == 1
+    if progress is not None:
+        told = progress
+        rows = sum(1 for audit in report.audits for _ in audit.rows()) or 1
+        out.on_findings = lambda written: told(TABLE_SHARE * min(written / rows, 1.0))
     for audit in report.audits:
         _write_audit(out, audit, single)
     if not report.audits:
@@ -548,15 +567,22 @@ def _write_summary_sheet(wb: Workbook, report: Report) -> None:
     out.close()
 
 
-def render_xlsx(report: Report) -> bytes:
+def render_xlsx(report: Report, progress: Callable[[float], None] | None = None) -> bytes:
+    """progress: told the fraction done per chunk of the table's rows, then per sheet;
+    saving (writing the zip) is the last tenth."""
+    tell = progress or (lambda done: None)
     wb = Workbook(write_only=True)
     wb.properties.title = report.title
     wb.properties.creator = "措置状況管理"
     for look in LOOKS:
         wb.add_named_style(look.named_style())
-    _write_table_sheet(wb, report)
+    _write_table_sheet(wb, report, progress)
+    tell(TABLE_SHARE)
     _write_summary_sheet(wb, report)
+    tell(TABLE_SHARE + 0.05)
     _write_key_risk_sheet(wb, report)
+    tell(TABLE_SHARE + 0.1)
     buffer = io.BytesIO()
     wb.save(buffer)
+    tell(1.0)
     return buffer.getvalue()

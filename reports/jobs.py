@@ -14,6 +14,7 @@ import dataclasses
 import datetime
 import logging
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from typing import IO, TYPE_CHECKING
 
@@ -38,9 +39,12 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Progress is written at most this many times a job (plus start and end): often enough
-# for the bar to move, rarely enough not to load the database.
+# CSV progress is written at most this many times a job (plus start and end): often
+# enough for the bar to move, rarely enough not to load the database.
 PROGRESS_STEPS = 10
+# PDF and Excel progress (told by the renderer as a fraction) is written at most once in
+# this many seconds.
+PROGRESS_INTERVAL = 0.5
 
 NOT_READABLE = "条件を読み取れませんでした。報告の画面で条件を選び直してください。"
 NOTHING_SELECTED = "条件に合う指摘事項がありません。条件を見直してください。"
@@ -113,6 +117,24 @@ def _set_progress(job: ExportJob, done: int, total: int) -> None:
     ExportJob.objects.filter(pk=job.pk).update(done=done, total=total)
 
 
+def progress_writer(job: ExportJob, total: int) -> Callable[[float], None]:
+    """What a renderer is handed as progress=: the fraction it tells becomes done / total
+    on the job row, never going back, at most once in PROGRESS_INTERVAL seconds (the
+    end is written by the caller)."""
+    last = time.monotonic()
+    written = job.done
+
+    def tell(fraction: float) -> None:
+        nonlocal last, written
+        done = min(int(fraction * total), total)
+        now = time.monotonic()
+        if done > written and now - last >= PROGRESS_INTERVAL:
+            written, last = done, now
+            _set_progress(job, done, total)
+
+    return tell
+
+
 def _fail(job: ExportJob, message: str) -> ExportJob:
     job.state = ExportState.FAILED
     job.error = message
@@ -162,12 +184,13 @@ def _make_file(job: ExportJob) -> None:
             _fail(job, NOTHING_SELECTED)
             return
         _set_progress(job, 0, total)
+        progress = progress_writer(job, total)
         if export.code == "pdf":
             from reports.pdf import render_pdf
 
-            content = render_pdf(report, author=author_of(user))
+            content = render_pdf(report, author=author_of(user), progress=progress)
         else:
-            content = export.render(report)
+            content = export.render(report, progress)
         job.file.save(name, ContentFile(content), save=False)
         _set_progress(job, total, total)
     now = timezone.now()

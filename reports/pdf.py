@@ -7,16 +7,22 @@ so a server without any Japanese system font prints the same file.
 
 from __future__ import annotations
 
+import logging
 import math
+import os
 import re
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.template.loader import render_to_string
 
 from reports import pdf_parts
 from reports.builder import FindingRow
+from reports.pdf_parts import Layout
 
 if TYPE_CHECKING:
     from reports.builder import Report
@@ -161,27 +167,103 @@ def check_chars(size: int, limit: int | None) -> None:
         )
 
 
-def html_to_pdf(html: str) -> bytes:
-    """A print HTML page as PDF, with the bundled font and nothing from the system."""
+# Told how far a PDF is, as a fraction from 0 to 1 (reports.jobs writes it to the job).
+Progress = Callable[[float], None]
+
+# Printed characters a page of the 措置状況 table holds, about (500 findings / 1,500
+# entries: 250 pages): turns WeasyPrint's page count into a fraction of the layout.
+CHARS_PER_PAGE = 1_300
+# Layout is most of the work; writing the PDF (and joining parts) is the rest.
+LAYOUT_SHARE = 0.85
+
+_PAGE_MESSAGE = "Step 5 - Creating layout - Page %d"
+
+
+class _PageListeners(logging.Handler):
+    """WeasyPrint logs each page it lays out on the 'weasyprint.progress' logger; a PDF
+    made with progress listens there for its own thread's pages. Keyed by process and
+    thread: a forked child inherits the listener but must not call it (it would write
+    to the database through its parent's connection)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.listeners: dict[tuple[int, int], Callable[[int], None]] = {}
+        self.guard = threading.Lock()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        listener = self.listeners.get((os.getpid(), record.thread or 0))
+        if listener is not None and record.msg == _PAGE_MESSAGE and record.args:
+            listener(cast(tuple[int], record.args)[0])
+
+    @contextmanager
+    def listening(self, listener: Callable[[int], None]) -> Iterator[None]:
+        logger = logging.getLogger("weasyprint.progress")
+        key = (os.getpid(), threading.get_ident())
+        with self.guard:
+            if not self.listeners:
+                logger.addHandler(self)
+                # The page messages go to this handler only, not to the console.
+                logger.setLevel(logging.INFO)
+                logger.propagate = False
+            self.listeners[key] = listener
+        try:
+            yield
+        finally:
+            with self.guard:
+                self.listeners.pop(key, None)
+                if not self.listeners:
+                    logger.removeHandler(self)
+                    logger.setLevel(logging.NOTSET)
+                    logger.propagate = True
+
+
+_PAGES = _PageListeners()
+
+
+def html_to_pdf(html: str, progress: Progress | None = None) -> bytes:
+    """A print HTML page as PDF, with the bundled font and nothing from the system.
+    With `progress`, told the share of the pages laid out (estimated from the text),
+    then 1 when the PDF is written."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
     font_config = FontConfiguration()
     fonts_css = CSS(filename=str(FONTS_CSS), font_config=font_config)
     document = HTML(string=breakable_html(html), base_url=f"{STATIC_DIR}/")
-    pdf: bytes = document.write_pdf(stylesheets=[fonts_css], font_config=font_config)
+    if progress is None:
+        pdf: bytes = document.write_pdf(stylesheets=[fonts_css], font_config=font_config)
+        return pdf
+    report = progress
+    expected = max(1, text_size(html) // CHARS_PER_PAGE)
+
+    def laid_out(page: int) -> None:
+        report(min(page / expected, 1.0) * LAYOUT_SHARE)
+
+    with _PAGES.listening(laid_out):
+        rendering = document.render(stylesheets=[fonts_css], font_config=font_config)
+    report(LAYOUT_SHARE)
+    pdf = rendering.write_pdf()
+    report(1.0)
     return pdf
 
 
-def render_pdf(report: Report, *, author: str = "", max_chars: int | None = None) -> bytes:
+def render_pdf(
+    report: Report,
+    *,
+    author: str = "",
+    max_chars: int | None = None,
+    progress: Progress | None = None,
+) -> bytes:
     """max_chars: refuse (PdfTooLarge) past this much text; the views pass
     settings.PDF_MAX_CHARS, the command no limit. A large report is laid out in parts
-    on the machine's cores (reports.pdf_parts)."""
+    on the machine's cores (reports.pdf_parts). progress: told the fraction done as
+    pages are laid out (the parts advance together, so this process's part stands
+    for all of them), then when the parts are joined and numbered."""
     parts = pdf_parts.split(report, pdf_parts.workers_for(pdf_parts.text_estimate(report)))
     if len(parts) < 2:  # a small report, or one row that cannot be cut
         html = render_html(report, author=author)
         check_size(html, max_chars)
-        return html_to_pdf(html)
+        return html_to_pdf(html, progress)
     htmls = [
         render_html(
             part,
@@ -194,10 +276,21 @@ def render_pdf(report: Report, *, author: str = "", max_chars: int | None = None
     ]
     # The parts print the whole report's text once: their sizes add up to its size.
     check_chars(sum(text_size(html) for html in htmls), max_chars)
-    joined = pdf_parts.render_in_parts(htmls, report.selection_label, html_to_pdf)
+    own_part: Layout = html_to_pdf
+    if progress is not None:
+        told = progress
+
+        def own_part(html: str) -> bytes:
+            # This part's layout and writing stand for the first 90 %; the join and
+            # the page numbers for the rest.
+            return html_to_pdf(html, lambda done: told(done * 0.9))
+
+    joined = pdf_parts.render_in_parts(htmls, report.selection_label, html_to_pdf, own_part)
     if joined is not None:
+        if progress is not None:
+            progress(1.0)
         return joined
-    return html_to_pdf(render_html(report, author=author))
+    return html_to_pdf(render_html(report, author=author), progress)
 
 
 def summary_html(summary: AuditSummary) -> str:

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 from django.template.loader import render_to_string
 
@@ -38,6 +38,8 @@ from reports.builder import AuditBlock, FindingRow, KindBlock, Report, SectionBl
 PARALLEL_FROM_CHARS = 60_000
 MAX_WORKERS = 4
 FIRST_PART_SHARE = 0.85  # of a later part's text (see split)
+# A cut moves to an audit's start up to this share of the whole text away (see split).
+AUDIT_CUT_SLACK = 0.15
 # Lays one HTML document out as PDF (reports.pdf.html_to_pdf, passed in by its caller).
 Layout = Callable[[str], bytes]
 # How much longer than the first part a child may take before it is given up on.
@@ -83,12 +85,42 @@ def split(report: Report, parts: int) -> list[Report]:
         if len(cuts) < len(ends) and done >= ends[len(cuts)]:
             cuts.append(i)
         done += _weight(row)
+    cuts = _at_audit_starts(report, rows, cuts, total)
     bounds = list(zip([0, *cuts], [*cuts, len(rows)], strict=True))
     last = len(bounds) - 1
     return [
         dataclasses.replace(report, audits=_audits_in(report.audits, start, end, n == last))
         for n, (start, end) in enumerate(bounds)
     ]
+
+
+def _at_audit_starts(
+    report: Report, rows: list[FindingRow], cuts: list[int], total: int
+) -> list[int]:
+    """Each cut moved to the start of an audit when one lies near it: every audit after
+    the first begins a new page anyway (.audit--next), so a part starting there looks
+    exactly as in a single layout. Elsewhere a part's new page is the one visible seam."""
+    starts: list[tuple[int, int]] = []  # (row index, text before it)
+    index = done = 0
+    for audit in report.audits:
+        if index:
+            starts.append((index, done))
+        for _, _, row in audit.rows():
+            index += 1
+            done += _weight(row)
+    before = [0]
+    for row in rows:
+        before.append(before[-1] + _weight(row))
+    moved: list[int] = []
+    for cut in cuts:
+        near = [
+            start
+            for start, text in starts
+            if abs(text - before[cut]) <= AUDIT_CUT_SLACK * total
+            and start > (moved[-1] if moved else 0)
+        ]
+        moved.append(min(near, key=lambda start: abs(before[start] - before[cut]), default=cut))
+    return moved
 
 
 def _in_part(first: int, after: int, start: int, end: int, is_last: bool) -> bool:
@@ -156,9 +188,12 @@ def _layout_into(layout: Layout, html: str, pipe: Connection) -> None:
         pipe.close()
 
 
-def _layout_side_by_side(pages: Sequence[str], layout: Layout) -> list[bytes] | None:
-    """The first part laid out here, the others in forked children at the same time;
-    None when a child fails or takes far longer than this process's part did.
+def _layout_side_by_side(
+    pages: Sequence[str], layout: Layout, own_layout: Layout | None = None
+) -> list[bytes] | None:
+    """The first part laid out here (by own_layout, which may report progress), the
+    others in forked children at the same time (by layout); None when a child fails or
+    takes far longer than this process's part did.
 
     Fork, because the child then has the fonts and modules loaded already; it reads no
     database and ends with os._exit, so the parent's connections are untouched. A fork
@@ -175,7 +210,7 @@ def _layout_side_by_side(pages: Sequence[str], layout: Layout) -> list[bytes] | 
             writer.close()
             children.append((reader, process))
         started = time.monotonic()
-        laid_out = [layout(pages[0])]
+        laid_out = [(own_layout or layout)(pages[0])]
         # A later part has about 1 / FIRST_PART_SHARE of the first one's text.
         deadline = time.monotonic() + CHILD_GRACE_SECONDS + 3 * (time.monotonic() - started)
         for reader, _ in children:
@@ -193,9 +228,15 @@ def _layout_side_by_side(pages: Sequence[str], layout: Layout) -> list[bytes] | 
             child.join()
 
 
-def render_in_parts(htmls: Sequence[str], selection_label: str, layout: Layout) -> bytes | None:
+def render_in_parts(
+    htmls: Sequence[str],
+    selection_label: str,
+    layout: Layout,
+    own_layout: Layout | None = None,
+) -> bytes | None:
     """Lay the parts' HTML out side by side and join them into one numbered PDF; None
-    if the parts could not be laid out side by side (the caller makes one layout)."""
+    if the parts could not be laid out side by side (the caller makes one layout).
+    own_layout lays out the first part, in this process (default: layout)."""
     from pypdf import PdfReader, PdfWriter
 
     # The running header comes from the selection line on the first page
@@ -203,7 +244,7 @@ def render_in_parts(htmls: Sequence[str], selection_label: str, layout: Layout) 
     # as a fixed text.
     header = f"<style>@page {{ @top-right {{ content: {_css_string(selection_label)}; }} }}</style>"
     pages = [_with_style(html, _NO_FOOTER + (header if i else "")) for i, html in enumerate(htmls)]
-    laid_out = _layout_side_by_side(pages, layout)
+    laid_out = _layout_side_by_side(pages, layout, own_layout)
     if laid_out is None:
         return None
 
@@ -220,16 +261,16 @@ def render_in_parts(htmls: Sequence[str], selection_label: str, layout: Layout) 
 
 
 def _stamp(writer: PdfWriter, numbers: bytes) -> None:
-    """Draw page i of `numbers` over page i of `writer`. Each number page becomes a form
-    XObject drawn by a few bytes appended to the page's contents: PageObject.merge_page
-    would parse and rewrite every page's whole content stream (seconds for 250 pages)."""
+    """Draw page i of `numbers` over page i of `writer`. Each number page becomes a
+    compressed form XObject drawn by a few bytes appended to the page's contents:
+    PageObject.merge_page would parse and rewrite every page's whole content stream
+    (seconds for 250 pages). Only the forms and their font are copied into the writer,
+    not the number pages (appended and deleted, they stayed in the file as orphans)."""
     from pypdf import PdfReader
     from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
 
-    pages = list(writer.pages)
-    writer.append(PdfReader(io.BytesIO(numbers)))  # copies their fonts into the writer
-    stamps = list(writer.pages)[len(pages) :]
-    for number, (page, stamp) in enumerate(zip(pages, stamps, strict=True), 1):
+    stamps = PdfReader(io.BytesIO(numbers)).pages
+    for number, (page, stamp) in enumerate(zip(writer.pages, stamps, strict=True), 1):
         # A name per page: WeasyPrint's pages share one resource dictionary.
         name = NameObject(f"/PageNumber{number}")
         form = DecodedStreamObject()
@@ -237,20 +278,21 @@ def _stamp(writer: PdfWriter, numbers: bytes) -> None:
         form[NameObject("/Type")] = NameObject("/XObject")
         form[NameObject("/Subtype")] = NameObject("/Form")
         form[NameObject("/BBox")] = stamp.mediabox
-        form[NameObject("/Resources")] = stamp[NameObject("/Resources")]
+        # The number pages share one resource dictionary too: cloned once.
+        form[NameObject("/Resources")] = stamp.raw_get("/Resources").clone(writer)
         resources = cast(DictionaryObject, page[NameObject("/Resources")].get_object())
         if NameObject("/XObject") not in resources:
             resources[NameObject("/XObject")] = DictionaryObject()
         forms = cast(DictionaryObject, resources[NameObject("/XObject")].get_object())
-        forms[name] = writer._add_object(form)
-        contents = page[NameObject("/Contents")]
+        forms[name] = writer._add_object(form.flate_encode())
+        # raw_get: the reference, not the stream, or the stream is written twice.
+        contents = page.raw_get("/Contents")
         parts = contents.get_object()
         streams = list(parts) if isinstance(parts, ArrayObject) else [contents]
         # The page's own drawing in q … Q, so its graphics state cannot move the stamp.
         page[NameObject("/Contents")] = ArrayObject(
             [_stream(writer, b"q"), *streams, _stream(writer, f"Q {name} Do".encode())]
         )
-    del cast(Any, writer.pages)[len(pages) :]
 
 
 def _stream(writer: PdfWriter, data: bytes) -> IndirectObject:

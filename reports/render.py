@@ -30,14 +30,19 @@ class ExportFormat(Generic[Document]):
     content_type: str
     module: str
     function: str
+    # The renderer takes progress= (a callable told the fraction done, 0 to 1): the
+    # background job's bar then moves while the file is made, not only at its end.
+    steps: bool = False
 
-    def renderer(self) -> Callable[[Document], bytes]:
-        renderer: Callable[[Document], bytes] = getattr(
+    def renderer(self) -> Callable[..., bytes]:
+        renderer: Callable[..., bytes] = getattr(
             importlib.import_module(self.module), self.function
         )
         return renderer
 
-    def render(self, document: Document) -> bytes:
+    def render(self, document: Document, progress: Callable[[float], None] | None = None) -> bytes:
+        if progress is not None and self.steps:
+            return self.renderer()(document, progress=progress)
         return self.renderer()(document)
 
 
@@ -47,7 +52,7 @@ def _by_code(*formats: ExportFormat[Document]) -> dict[str, ExportFormat[Documen
 
 # The 措置状況 report (reports.builder.Report).
 FORMATS: dict[str, ExportFormat[Report]] = _by_code(
-    ExportFormat("pdf", "PDF", "pdf", "application/pdf", "reports.pdf", "render_pdf"),
+    ExportFormat("pdf", "PDF", "pdf", "application/pdf", "reports.pdf", "render_pdf", True),
     ExportFormat(
         "xlsx",
         "Excel",
@@ -55,6 +60,7 @@ FORMATS: dict[str, ExportFormat[Report]] = _by_code(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "reports.excel",
         "render_xlsx",
+        True,
     ),
     # Excel opens a UTF-8 CSV correctly only with a BOM; the renderer writes it.
     ExportFormat(

@@ -33,7 +33,7 @@ def test_a_large_pdf_is_made_in_the_background_and_downloaded_from_my_downloads(
     expect(bar).to_be_visible()
     expect(page.get_by_text("待機中")).to_be_visible()
     expect(page.get_by_text("0 / 2 件")).to_be_visible()
-    expect(page.get_by_text("条件: 令和2年度 行政監査「")).to_be_visible()
+    expect(page.get_by_role("definition").filter(has_text="令和2年度 行政監査「")).to_be_visible()
     page.screenshot(path=shots / "01_waiting.png", full_page=True)
 
     # The worker, once: what `make run`'s db_worker does in the background.

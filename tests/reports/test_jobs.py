@@ -209,3 +209,65 @@ def test_my_downloads_takes_as_many_queries_for_one_job_as_for_many(client, ict_
             assert client.get(reverse("download_list")).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_failed_jobs_page_says_why_and_stops_asking(client, ict_staff, finding):
+    job = _job(ict_staff, "pdf", finding.audit_id)
+    ExportJob.objects.filter(pk=job.pk).update(query="audit=999999")
+    jobs.run_export(job.pk)
+
+    client.force_login(ict_staff)
+    html = client.get(reverse("download_detail", args=[job.pk])).content.decode()
+
+    assert "ファイルを作成できませんでした" in html
+    assert jobs.NOT_READABLE in html
+    assert 'role="alert"' in html
+    assert "hx-trigger" not in html  # finished: the page no longer polls
+
+
+def _progress_written(monkeypatch) -> list[tuple[int, int]]:
+    written: list[tuple[int, int]] = []
+    real = jobs._set_progress
+
+    def record(job, done, total):
+        written.append((done, total))
+        real(job, done, total)
+
+    monkeypatch.setattr(jobs, "_set_progress", record)
+    monkeypatch.setattr(jobs, "PROGRESS_INTERVAL", 0)
+    return written
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "xlsx"])
+def test_pdf_and_excel_progress_steps_between_none_and_all(
+    fmt, ict_staff, make_finding, monkeypatch
+):
+    findings = [make_finding(label=label, title=f"指摘{label}") for label in "①②③④⑤⑥⑦⑧"]
+    monkeypatch.setattr("reports.excel.PROGRESS_EVERY", 1)
+    written = _progress_written(monkeypatch)
+    job = _job(ict_staff, fmt, findings[0].audit_id)
+
+    jobs.run_export(job.pk)
+
+    job.refresh_from_db()
+    assert job.state == ExportState.DONE
+    done = [d for d, _ in written]
+    assert done[0] == 0 and done[-1] == len(findings)
+    assert any(0 < d < len(findings) for d in done), written
+    assert done == sorted(done)
+
+
+def test_progress_is_written_at_most_once_an_interval_and_never_back(
+    ict_staff, finding, monkeypatch
+):
+    written = _progress_written(monkeypatch)
+    job = _job(ict_staff, "pdf", finding.audit_id)
+    tell = jobs.progress_writer(job, 100)
+
+    tell(0.5)
+    tell(0.2)  # behind what is written: ignored
+    tell(0.5)
+    assert written == [(50, 100)]
+    monkeypatch.setattr(jobs, "PROGRESS_INTERVAL", 3600)
+    tell(0.9)  # too soon after the last write
+    assert written == [(50, 100)]

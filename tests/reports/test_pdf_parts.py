@@ -50,8 +50,13 @@ def test_a_pdf_in_parts_numbers_its_pages_across_the_whole_document(
     from tests.reports.test_pdf import _expected_sequence
 
     report = build_report(seed_report_user, Selection(audit_id=seed_audit.pk))
-    content = render_pdf(report, author="監査 太郎")
+    told: list[float] = []
+    content = render_pdf(report, author="監査 太郎", progress=told.append)
 
+    # Progress: this process's part page by page, then the join; never back.
+    assert told == sorted(told)
+    assert any(0 < fraction < 0.9 for fraction in told)
+    assert told[-2:] == [0.9, 1.0]
     reader = PdfReader(io.BytesIO(content))
     pages = [compact(page.extract_text()) for page in reader.pages]
     total = len(pages)
@@ -93,3 +98,37 @@ def test_a_child_slower_than_its_grace_is_killed(monkeypatch):
     monkeypatch.setattr(pdf_parts, "_layout_into", hang)
     pages = ["<p>1</p>", "<p>2</p>"]
     assert pdf_parts._layout_side_by_side(pages, lambda html: b"%PDF-first") is None
+
+
+def test_the_joined_file_holds_each_page_once(in_two_parts, seed_report_user, seed_audit):
+    """The number pages leave no orphans (they were appended, then deleted) and each
+    page's content is written once: per page its content stream, the q and the Q that
+    draws the number, and the number's form; then the fonts."""
+    from pypdf.generic import StreamObject
+
+    report = build_report(seed_report_user, Selection(audit_id=seed_audit.pk))
+    reader = PdfReader(io.BytesIO(render_pdf(report)))
+
+    streams = [
+        number
+        for numbers in reader.xref.values()
+        for number in numbers
+        if isinstance(reader.get_object(number), StreamObject)
+    ]
+    fonts_and_maps = (2 * 2 + 1) * 2  # the parts' 2 weights, the numbers' 1: font + map
+    assert len(streams) == 4 * len(reader.pages) + fonts_and_maps
+
+
+def test_a_cut_near_an_audits_start_moves_there(seed_report_user, monkeypatch):
+    """Each audit after the first starts a new page: a part that starts there looks as
+    in a single layout, so a cut close enough moves to it."""
+    report = build_report(seed_report_user, Selection())
+    assert len(report.audits) >= 2
+    monkeypatch.setattr(pdf_parts, "AUDIT_CUT_SLACK", 1.0)  # any audit start is near
+
+    parts = pdf_parts.split(report, 2)
+
+    assert _rows(parts[0]) + _rows(parts[1]) == _rows(report)
+    assert not parts[1].audits[0].continued  # the second part begins with an audit
+    monkeypatch.setattr(pdf_parts, "AUDIT_CUT_SLACK", 0.0)
+    assert pdf_parts.split(report, 2)[1].audits[0].continued  # the balanced cut
