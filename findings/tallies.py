@@ -14,13 +14,15 @@ whatever their status (the caller sums it over the open statuses only).
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
 
-from findings.models import DepartmentTally, YearTally
+from findings.models import DepartmentTally, Finding, YearTally
 
 NO_DUE_DATE = datetime.date(9999, 12, 31)  # the key of findings without a due date
 UNREPORTED = 0  # the status key of findings with no accepted entry (未報告)
@@ -80,6 +82,53 @@ def by_department(today: datetime.date) -> Tallied:
         .values_list("department_id", "status_key", "total", "late")
     )
     return _read(rows)
+
+
+Keyed = Counter[tuple[Any, ...]]
+
+
+def kept_counts() -> tuple[Keyed, Keyed]:
+    """What the tallies hold: ({(fiscal year, status key, due key): n},
+    {(department id, status key, due key): n}), empty keys left out."""
+    years = Counter(
+        {(t.fiscal_year, t.status_key, t.due_date): t.n for t in YearTally.objects.exclude(n=0)}
+    )
+    departments = Counter(
+        {
+            (t.department_id, t.status_key, t.due_date): t.n
+            for t in DepartmentTally.objects.exclude(n=0)
+        }
+    )
+    return years, departments
+
+
+def computed_counts() -> tuple[Keyed, Keyed]:
+    """The same counts computed from the findings (the GROUP BYs the tallies replace)."""
+    counted = Finding.objects.counted().annotate(
+        status_key=Coalesce(F("latest_status_id"), UNREPORTED),
+        due_key=Coalesce(F("due_date"), NO_DUE_DATE),
+    )
+    years = (
+        counted.values("audit__fiscal_year", "status_key", "due_key")
+        .annotate(n=Count("pk"))
+        .values_list("audit__fiscal_year", "status_key", "due_key", "n")
+    )
+    departments = (
+        counted.filter(departments__isnull=False)
+        .values("departments__id", "status_key", "due_key")
+        .annotate(n=Count("pk"))
+        .values_list("departments__id", "status_key", "due_key", "n")
+    )
+    return (
+        Counter({(key, status, due): n for key, status, due, n in years}),
+        Counter({(key, status, due): n for key, status, due, n in departments}),
+    )
+
+
+def stale() -> bool:
+    """Whether the kept tallies differ from the computed counts (always False where they
+    are not kept)."""
+    return kept() and kept_counts() != computed_counts()
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
 """`manage.py current_status [--rebuild]`: check (or recompute) the current status kept
-on every finding against the one computed from its accepted entries."""
+on every finding against the one computed from its accepted entries, and on PostgreSQL
+the dashboard's tallies (findings.tallies) against the counts computed from findings."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from findings import tallies
 from remediation.services import rebuild_current_status, stale_current_status
 
 
@@ -22,10 +24,17 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["rebuild"]:
             fixed = rebuild_current_status()
-            self.stdout.write(f"現在の状況を計算し直しました（食い違い {fixed} 件）。")
+            tallies.rebuild()
+            self.stdout.write(
+                f"現在の状況を計算し直しました（食い違い {fixed} 件）。集計も作り直しました。"
+            )
             return
         stale = stale_current_status()
         if stale:
             shown = ", ".join(str(pk) for pk in stale[:20])
             raise CommandError(f"現在の状況が措置と食い違う指摘事項が {len(stale)} 件: {shown}")
-        self.stdout.write("現在の状況はすべて措置と一致しています。")
+        if tallies.stale():
+            raise CommandError(
+                "ダッシュボードの集計が指摘事項と食い違っています（--rebuild で作り直せます）。"
+            )
+        self.stdout.write("現在の状況と集計はすべて一致しています。")
