@@ -177,7 +177,12 @@ def my_findings(request: AuthenticatedHttpRequest) -> HttpResponse:
         parent_visible = Exists(
             visible_findings(user, Finding.objects.filter(pk=OuterRef("parent_id")))
         )
-        scope = visible_findings(user).counted()
+        # The staff's findings by id first: asked for a page in print order, PostgreSQL
+        # walks every finding in audit order checking each one's departments (127 ms at
+        # 20,000 findings, growing with the table); the ids come from the department
+        # side, a few hundred rows however large the table.
+        ids = list(visible_findings(user).order_by().values_list("pk", flat=True))
+        scope = visible_findings(user).counted().filter(pk__in=ids)
         leaves = (
             scope.with_status()
             .annotate(parent_visible=parent_visible)
