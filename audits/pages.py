@@ -52,8 +52,15 @@ from audits.services import (
 )
 from audits.versions import ConflictRow, StaleEdit, carry_new_version, conflict_rows
 from findings.access import visible_findings
-from findings.models import Finding
-from findings.outline import key_risk_table, outline
+from findings.models import Finding, FindingKind, FindingViewpoint
+from findings.outline import (
+    KeyRiskRow,
+    OutlineFinding,
+    key_risk_table,
+    outline,
+    outline_slice,
+    top_level,
+)
 
 
 def require_editor(request: AuthenticatedHttpRequest) -> None:
@@ -193,20 +200,104 @@ def _entry_count() -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def audit_findings(user: User, audit: Audit) -> list[Finding]:
-    """This audit's findings the user may see, in print order, with status and counts."""
-    queryset = (
-        Finding.objects.filter(audit=audit)
+# What the print order, the numbering and the key-risk table read of every finding.
+OUTLINE_COLUMNS = (
+    "audit",
+    "kind",
+    "section",
+    "viewpoint",
+    "parent",
+    "label",
+    "sort_order",
+    "title",
+    "body",
+)
+
+
+def audit_findings(
+    user: User, audit: Audit, kinds: list[FindingKind], viewpoints: list[Viewpoint]
+) -> list[Finding]:
+    """Every finding of this audit the user may see, with only what the outline reads:
+    its class, viewpoint (with key risk) and parent are attached from the rows the page
+    loaded already rather than joined, as a 500-finding audit would build 3,000 model
+    objects. The page draws one page of them (page_findings)."""
+    light = Finding.objects.only(*OUTLINE_COLUMNS).order_by()
+    findings = list(visible_findings(user, light.filter(audit=audit)))
+    by_id = {finding.pk: finding for finding in findings}
+    # A sub-item's parent the user may not see (addressed to another department) still
+    # numbers and places it.
+    hidden = {f.parent_id for f in findings if f.parent_id and f.parent_id not in by_id}
+    parents = list(light.filter(pk__in=hidden)) if hidden else []
+    by_id.update((parent.pk, parent) for parent in parents)
+    kind_of = {kind.pk: kind for kind in kinds}
+    missing = {f.kind_id for f in findings if f.kind_id not in kind_of}
+    if missing:  # a finding of a class the audit no longer reports
+        kind_of.update(FindingKind.objects.in_bulk(missing))
+    viewpoint_of = {viewpoint.pk: viewpoint for viewpoint in viewpoints}
+    strays = {f.viewpoint_id for f in [*findings, *parents]} - {None, *viewpoint_of}
+    if strays:  # not expected: a finding answers its own audit's viewpoints
+        viewpoint_of.update(Viewpoint.objects.select_related("key_risk").in_bulk(strays))
+    for finding in [*findings, *parents]:
+        finding.kind = kind_of[finding.kind_id]
+        if finding.viewpoint_id is not None:
+            finding.viewpoint = viewpoint_of[finding.viewpoint_id]
+        if finding.parent_id is not None:
+            finding.parent = by_id[finding.parent_id]
+    return findings
+
+
+def page_findings(nodes: list[OutlineFinding]) -> None:
+    """Load what the rows of one page show (status, entry and sub-item counts, 細区分,
+    departments) and put it in the nodes in place of the outline's lighter rows."""
+    ids = [node.finding.pk for top in nodes for node in top.walk()]
+    shown = (
+        Finding.objects.filter(pk__in=ids)
         .with_status()
-        .annotate(entry_count=_entry_count(), child_count=Count("children", distinct=True))
-        .select_related("kind", "section", "viewpoint__key_risk", "parent__viewpoint", "subclass")
-        .prefetch_related(
-            Prefetch("departments", queryset=Department.objects.select_related("parent")),
-            "viewpoint_links",
-        )
-        .in_print_order()
+        .annotate(entry_count=_entry_count(), child_count=_child_count())
+        .select_related("subclass")
+        .prefetch_related("departments")
+        .order_by()
     )
-    return list(visible_findings(user, queryset))
+    by_id = {finding.pk: finding for finding in shown}
+    for top in nodes:
+        for node in top.walk():
+            node.finding = by_id[node.finding.pk]
+
+
+def _child_count() -> Coalesce:
+    counted = (
+        Finding.objects.filter(parent=OuterRef("pk"))
+        .order_by()
+        .values("parent_id")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    name: str
+    filter_value: str  # the finding list's status filter for it
+    count: int
+
+
+def status_counts(user: User, audit: Audit) -> list[StatusCount]:
+    """How many of the audit's findings the user may see stand at each status, 未報告
+    first, in one GROUP BY: the counted findings (a parent's sub-items, not the parent),
+    as the finding list's status filter selects them. Statuses no finding has are left
+    out."""
+    counted = visible_findings(user, Finding.objects.filter(audit=audit).counted())
+    rows = (
+        counted.order_by()
+        .values_list("latest_status", "latest_status__name", "latest_status__sort_order")
+        .annotate(n=Count("pk"))
+    )
+    ordered = sorted(rows, key=lambda row: (row[0] is not None, row[2] or 0, row[0] or 0))
+    return [
+        StatusCount(name or "未報告", str(pk) if pk else "unreported", n)
+        for pk, name, _, n in ordered
+    ]
 
 
 @dataclass
@@ -237,6 +328,20 @@ def _viewpoint_groups(
     return groups
 
 
+FINDINGS_PER_PAGE = 50
+
+
+def _page_number(request: AuthenticatedHttpRequest, tops: list[OutlineFinding]) -> str | None:
+    """?page=N, or ?finding=<id>: the page that holds that finding (a link back to one
+    finding after editing or moving it names the finding, not its page)."""
+    wanted = request.GET.get("finding", "")
+    if wanted.isascii() and wanted.isdigit() and len(wanted) < 10:
+        for index, top in enumerate(tops):
+            if any(node.finding.pk == int(wanted) for node in top.walk()):
+                return str(index // FINDINGS_PER_PAGE + 1)
+    return request.GET.get("page")
+
+
 def _detail_context(
     request: AuthenticatedHttpRequest,
     audit: Audit,
@@ -249,9 +354,22 @@ def _detail_context(
     viewpoints = list(audit.viewpoints.select_related("key_risk"))
     departments = list(audit.audited_departments.select_related("parent"))
     systems = list(audit.systems.select_related("department__parent"))
-    findings = audit_findings(request.user, audit)
+    findings = audit_findings(request.user, audit, kinds, viewpoints)
     groups = outline(kinds, sections, findings)
-    extra = {f.pk: [link.viewpoint_id for link in f.viewpoint_links.all()] for f in findings}
+    key_risk_rows: list[KeyRiskRow] = []
+    if key_risks:
+        extra: dict[int, list[int]] = {}
+        links = FindingViewpoint.objects.filter(finding__audit=audit)
+        for finding_id, viewpoint_id in links.values_list("finding_id", "viewpoint_id"):
+            extra.setdefault(finding_id, []).append(viewpoint_id)
+        key_risk_rows = key_risk_table(key_risks, viewpoints, groups, extra)
+    # The page draws one page of top-level findings (each with its sub-items) under the
+    # headings of their class and section; the whole outline costs one light query.
+    tops = top_level(groups)
+    page = Paginator(tops, FINDINGS_PER_PAGE).get_page(_page_number(request, tops))
+    page_findings(list(page.object_list))
+    start = page.start_index() - 1 if tops else 0
+    shown = outline_slice(groups, start, page.end_index(), last=not page.has_next())
     if can_change and forms is None:
         forms = StructureForms(
             SectionForm(prefix="section"),
@@ -269,8 +387,10 @@ def _detail_context(
         "viewpoints": viewpoints,
         "viewpoint_groups": _viewpoint_groups(key_risks, viewpoints),
         "systems": systems,
-        "groups": groups,
-        "key_risk_rows": key_risk_table(key_risks, viewpoints, groups, extra),
+        "groups": shown,
+        "page": page,
+        "status_counts": status_counts(request.user, audit),
+        "key_risk_rows": key_risk_rows,
         "finding_total": len(findings),
         "forms": forms,
     }

@@ -129,12 +129,18 @@ def finding_create(request: AuthenticatedHttpRequest, audit_pk: int) -> HttpResp
     )
 
 
+def on_audit_page(finding: Finding) -> str:
+    """The finding on its audit's page: the page of findings that holds it, scrolled to it."""
+    url = reverse("audit_detail", args=[finding.audit_id])
+    return f"{url}?finding={finding.pk}#finding-{finding.pk}"
+
+
 def _after_create(
     request: AuthenticatedHttpRequest, audit: Audit, finding: Finding
 ) -> HttpResponse:
     if "finish" in request.POST:
         messages.success(request, f"指摘事項「{finding}」を登録しました。")
-        return redirect(reverse("audit_detail", args=[audit.pk]) + f"#finding-{finding.pk}")
+        return redirect(on_audit_page(finding))
     params = {
         "kind": finding.kind_id,
         "section": finding.section_id,
@@ -170,7 +176,7 @@ def finding_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             attach_errors(form, error)
         else:
             messages.success(request, f"指摘事項「{finding}」を保存しました。")
-            return redirect(reverse("audit_detail", args=[audit.pk]) + f"#finding-{finding.pk}")
+            return redirect(on_audit_page(finding))
     return render(
         request,
         "findings/finding_form.html",
@@ -219,4 +225,4 @@ def finding_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "移動の方向が正しくありません。")
     else:
         move_finding(finding, offset=offset, user=request.user)
-    return redirect(reverse("audit_detail", args=[finding.audit_id]) + f"#finding-{finding.pk}")
+    return redirect(on_audit_page(finding))

@@ -18,6 +18,7 @@ from django.utils import timezone
 from audits.access import visible_audits, visible_departments
 from audits.forms import form_field, grouped_department_choices, narrow_audit_choices
 from audits.wareki import format_fiscal_year
+from audits.widgets import QuickSelect
 from findings import search
 from findings.models import Finding, FindingKind, FindingQuerySet
 from remediation.models import RemediationStatus
@@ -77,19 +78,27 @@ class FindingFilter(django_filters.FilterSet):
     """FindingFilter(request.GET, queryset=visible_findings(user).with_status(), user=user)"""
 
     fiscal_year = django_filters.ChoiceFilter(
-        label="年度", field_name="audit__fiscal_year", empty_label="すべて"
+        label="年度", field_name="audit__fiscal_year", empty_label="すべて", widget=QuickSelect
     )
     audit = django_filters.ModelChoiceFilter(
-        label="監査", queryset=None, empty_label="すべて", field_name="audit"
+        label="監査", queryset=None, empty_label="すべて", field_name="audit", widget=QuickSelect
     )
     kind = django_filters.ModelChoiceFilter(
-        label="区分", queryset=FindingKind.objects.all(), empty_label="すべて", field_name="kind"
+        label="区分",
+        queryset=FindingKind.objects.all(),
+        empty_label="すべて",
+        field_name="kind",
+        widget=QuickSelect,
     )
     department = django_filters.ModelChoiceFilter(
-        label="担当所属", queryset=None, empty_label="すべて", method="filter_department"
+        label="担当所属",
+        queryset=None,
+        empty_label="すべて",
+        method="filter_department",
+        widget=QuickSelect,
     )
     status = django_filters.ChoiceFilter(
-        label="現在の状況", empty_label="すべて", method="filter_status"
+        label="現在の状況", empty_label="すべて", method="filter_status", widget=QuickSelect
     )
     overdue = django_filters.BooleanFilter(
         label="期限を過ぎた未完了のみ",
@@ -97,7 +106,7 @@ class FindingFilter(django_filters.FilterSet):
         widget=forms.CheckboxInput(attrs={"value": "1"}),
     )
     q = django_filters.CharFilter(label="キーワード", method="filter_text", max_length=200)
-    o = FindingOrderingFilter(label="並び順", empty_label=None)
+    o = FindingOrderingFilter(label="並び順", empty_label=None, widget=QuickSelect)
 
     class Meta:
         model = Finding

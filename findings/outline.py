@@ -138,6 +138,73 @@ def outline(
     return result
 
 
+def top_level(kinds: Iterable[OutlineKind]) -> list[OutlineFinding]:
+    """The top-level findings of an outline in print order (each carries its sub-items)."""
+    return [node for kind in kinds for block in kind.sections for node in block.findings]
+
+
+@dataclass(frozen=True)
+class PageSection:
+    """One section's share of a page of the outline."""
+
+    section: Section | None
+    findings: list[OutlineFinding]
+    continued: bool  # its earlier findings are on the page before
+
+    @property
+    def number(self) -> str:
+        return self.section.number if self.section else ""
+
+    @property
+    def title(self) -> str:
+        return self.section.title if self.section else ""
+
+
+@dataclass(frozen=True)
+class PageKind:
+    """One class's share of a page of the outline."""
+
+    kind: FindingKind
+    sections: list[PageSection]
+    is_empty: bool  # no finding of this class in the whole outline: 特になし
+
+
+def outline_slice(
+    kinds: Sequence[OutlineKind], start: int, stop: int, *, last: bool
+) -> list[PageKind]:
+    """The part of the outline that holds top-level findings start … stop - 1 (one page,
+    each with its sub-items), under the headings of their class and section, repeated on
+    each page a section spans. An empty class or section (特になし) shows on the page
+    where it falls in print order; `last` says this page takes what falls after stop."""
+
+    def falls_here(position: int) -> bool:
+        return start <= position and (position < stop or last)
+
+    pages: list[PageKind] = []
+    position = 0
+    for group in kinds:
+        if group.is_empty:
+            if falls_here(position):
+                blocks = [PageSection(b.section, [], False) for b in group.sections]
+                pages.append(PageKind(group.kind, blocks, True))
+            continue
+        shown: list[PageSection] = []
+        for block in group.sections:
+            count = len(block.findings)
+            if not count:
+                if falls_here(position):
+                    shown.append(PageSection(block.section, [], False))
+                continue
+            low, high = max(start, position), min(stop, position + count)
+            if low < high:
+                part = block.findings[low - position : high - position]
+                shown.append(PageSection(block.section, part, low > position))
+            position += count
+        if shown:
+            pages.append(PageKind(group.kind, shown, False))
+    return pages
+
+
 @dataclass(frozen=True)
 class KeyRiskViewpoint:
     viewpoint: Viewpoint

@@ -6,8 +6,16 @@ import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.core.paginator import Page
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -126,55 +134,87 @@ class MyRow:
     days_since: int | None  # days since the latest entry's date
 
 
-def _my_rows(findings: list[Finding], today: datetime.date) -> tuple[list[MyRow], list[MyRow]]:
-    """Leaf findings split into (open, closed), each sub-item preceded once by its
-    parent as a context row when the parent is visible too."""
-    visible_parents = {f.pk: f for f in findings if f.has_sub_items}
-    groups: tuple[list[MyRow], list[MyRow]] = ([], [])
+MY_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class MyList:
+    """One page of the open or of the closed findings, with its own page parameter."""
+
+    page: Page[Finding]
+    rows: list[MyRow]
+    page_param: str
+    query: str  # the other parameters, so paging one list keeps the other's page
+
+
+def _my_rows(findings: list[Finding], today: datetime.date) -> list[MyRow]:
+    """Leaf findings, each sub-item preceded once on the page by its parent as a context
+    row when the user may see the parent."""
+    rows: list[MyRow] = []
+    introduced: set[int] = set()
     for finding in findings:
-        if finding.has_sub_items:
-            continue
-        status = finding.current_status
-        rows = groups[1] if status.is_closed else groups[0]
-        parent = visible_parents.get(finding.parent_id) if finding.parent_id else None
-        if parent is not None and not any(r.finding.pk == parent.pk for r in rows):
+        parent = finding.parent
+        if parent is not None and vars(finding)["parent_visible"] and parent.pk not in introduced:
+            introduced.add(parent.pk)
             rows.append(MyRow(parent, True, None))
+        status = finding.current_status
         days = (today - status.date).days if status.date else None
         rows.append(MyRow(finding, False, days))
-    return groups
+    return rows
+
+
+def _my_list(
+    request: AuthenticatedHttpRequest, queryset: QuerySet[Finding], count: int, param: str
+) -> tuple[Page[Finding], list[Finding], str]:
+    paginator = Paginator(queryset, MY_PAGE_SIZE)
+    paginator.count = count  # counted with the other list's in one query
+    page = paginator.get_page(request.GET.get(param))
+    params = request.GET.copy()
+    params.pop(param, None)
+    return page, list(page.object_list), params.urlencode()
 
 
 @require_safe
 def my_findings(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Department staff's start page: every finding addressed to their department(s)."""
+    """Department staff's start page: the findings addressed to their department(s),
+    open ones first, each list a page at a time."""
     user = request.user
     is_staff = role_of(user) == Role.DEPARTMENT_STAFF
-    findings: list[Finding] = []
+    today = timezone.localdate()
+    context: dict[str, object] = {"is_staff": is_staff, "today": today}
     if is_staff:
-        findings = list(
-            visible_findings(user)
-            .with_status()
-            .annotate(has_children=has_children())
+        # The findings that take entries (a parent only introduces its sub-items); the
+        # parent comes with each row, shown when the user may see it.
+        parent_visible = Exists(
+            visible_findings(user, Finding.objects.filter(pk=OuterRef("parent_id")))
+        )
+        # The staff's findings by id first: asked for a page in print order, PostgreSQL
+        # walks every finding in audit order checking each one's departments (127 ms at
+        # 20,000 findings, growing with the table); the ids come from the department
+        # side, a few hundred rows however large the table.
+        ids = list(visible_findings(user).order_by().values_list("pk", flat=True))
+        scope = visible_findings(user).counted().filter(pk__in=ids)
+        leaves = (
+            scope.with_status()
+            .annotate(parent_visible=parent_visible)
             .select_related("audit", "kind", "viewpoint__key_risk", "parent__viewpoint")
-            .prefetch_related("audit__kinds")
             .in_print_order()
         )
-    today = timezone.localdate()
-    open_rows, closed_rows = _my_rows(findings, today)
-    scope_names = _scope_names(user) if is_staff else []
-    return render(
-        request,
-        "findings/my_findings.html",
-        {
-            "is_staff": is_staff,
-            "open_rows": open_rows,
-            "closed_rows": closed_rows,
-            "open_count": sum(1 for r in open_rows if not r.is_context),
-            "closed_count": sum(1 for r in closed_rows if not r.is_context),
-            "scope_names": scope_names,
-            "today": today,
-        },
-    )
+        counts = scope.aggregate(
+            open=Count("pk", filter=Q(is_closed=False)),
+            closed=Count("pk", filter=Q(is_closed=True)),
+        )
+        lists = {
+            name: _my_list(request, queryset, counts[name], f"{name}_page")
+            for name, queryset in (("open", leaves.open()), ("closed", leaves.closed()))
+        }
+        # The kinds of both pages' audits in one query.
+        prefetch_related_objects([f for _, rows, _ in lists.values() for f in rows], "audit__kinds")
+        for name, (page, findings, query) in lists.items():
+            context[f"{name}_list"] = MyList(page, _my_rows(findings, today), f"{name}_page", query)
+            context[f"{name}_count"] = page.paginator.count
+        context["scope_names"] = _scope_names(user)
+    return render(request, "findings/my_findings.html", context)
 
 
 def _scope_names(user: AnyUser) -> list[str]:

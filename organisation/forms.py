@@ -8,6 +8,7 @@ from django import forms
 
 from audits.forms import DepartmentChoiceField, all_departments, date_field, form_field
 from audits.models import Department, User
+from audits.widgets import QuickSelect
 from organisation.models import ReorganisationKind
 from organisation.people import ROLE_CHOICES
 from organisation.transfers import MAX_BYTES
@@ -220,6 +221,7 @@ class PersonSearchForm(forms.Form):
         required=False,
         empty_label="すべて",
         error_messages={"invalid_choice": "選択肢にない値です。"},
+        widget=QuickSelect,
     )
     role = forms.ChoiceField(
         label="役割",

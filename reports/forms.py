@@ -19,6 +19,7 @@ from audits.dates import DateInput, DateParameterError, parse_date_text
 from audits.forms import form_field, grouped_department_choices, narrow_audit_choices
 from audits.models import Audit, Department
 from audits.wareki import format_fiscal_year, parse_fiscal_year
+from audits.widgets import QuickSelect
 from findings.access import visible_findings
 from findings.models import Finding, FindingQuerySet, StatusBasis
 from reports.builder import Report, Selection, build_report
@@ -35,17 +36,23 @@ NARROWING_PARAMS = ("kind", "status", "overdue", "q")
 
 
 class AuditChoiceField(forms.ModelChoiceField[Audit]):
+    widget = QuickSelect
+
     def label_from_instance(self, obj: Audit) -> str:
         return f"{format_fiscal_year(obj.fiscal_year)} {obj.kinds_label}「{obj.theme}」"
 
 
 class DepartmentChoiceField(forms.ModelChoiceField[Department]):
+    widget = QuickSelect
+
     def label_from_instance(self, obj: Department) -> str:
         return obj.full_name if obj.is_active else f"{obj.full_name}（廃止）"
 
 
 class FiscalYearField(forms.TypedChoiceField):
     """2020, or 令和2年度 / 令和２年度 as people type it."""
+
+    widget = QuickSelect
 
     def to_python(self, value: Any) -> str:
         text: str = super().to_python(value)

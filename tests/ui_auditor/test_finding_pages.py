@@ -59,9 +59,8 @@ def test_save_and_finish_returns_to_the_audit_page(auditor_client, audit, valid)
     response = auditor_client.post(create_url(audit), {**valid, "finish": "1"})
 
     finding = Finding.objects.get(audit=audit)
-    assert (
-        response["Location"] == reverse("audit_detail", args=[audit.pk]) + f"#finding-{finding.pk}"
-    )
+    page = reverse("audit_detail", args=[audit.pk])
+    assert response["Location"] == f"{page}?finding={finding.pk}#finding-{finding.pk}"
 
 
 def test_sub_item_is_created_under_its_parent_and_next_form_suggests_the_next_katakana(

@@ -69,9 +69,10 @@ def test_audit_detail_query_count_does_not_grow_with_findings_or_systems(
     # + the audit, + its kinds (get_audit_for_user)
     # + its finding kinds, sections, key risks, viewpoints (with key risk), departments,
     #   audited systems (with their 所管課)
-    # + findings with status, entry and sub-item counts, kind/section/viewpoint/parent
-    # + the findings' departments with their 部局, + their further viewpoints (prefetches)
-    with django_assert_num_queries(PER_REQUEST + 2 + 6 + 1 + 2):
+    # + every finding, light, for the outline (class, viewpoint, parent attached)
+    # + the page's findings with status, entry and sub-item counts, + their departments
+    # + the counts per status (GROUP BY); no key risks, so no further viewpoints
+    with django_assert_num_queries(PER_REQUEST + 2 + 6 + 1 + 2 + 1):
         response = auditor_client.get(reverse("audit_detail", args=[audit.pk]))
 
     assert response.context["finding_total"] == count

@@ -36,8 +36,11 @@ LIST_AS_STAFF = [
 MY_FINDINGS = [
     *REQUEST,
     "department_scope: departments with a successor",
-    "all visible findings with status, audit, kind, viewpoint, parent",
-    "prefetch: the kinds of their audits",
+    "ids of the visible findings (from the department side: the page query then reads them by id)",
+    "COUNT of the open and of the closed findings (one aggregate)",
+    "a page of open findings with status, audit, kind, viewpoint, parent (and whether visible)",
+    # (a page of closed findings likewise; none here, so the empty page asks nothing)
+    "the kinds of both pages' audits",
     "names of the departments in scope (+ parent)",
 ]
 DETAIL_AS_STAFF = [
