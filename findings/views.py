@@ -134,7 +134,7 @@ class MyRow:
     days_since: int | None  # days since the latest entry's date
 
 
-MY_PAGE_SIZE = 50
+MY_PAGE_SIZE = 25  # as the finding list: each list of 担当の指摘事項 pages on its own
 
 
 @dataclass(frozen=True)
