@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db import connection
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -101,6 +102,30 @@ def visible_audits(user: AnyUser) -> QuerySet[Audit]:
     # instead of probing every audit newest first (9 ms against 30 at 10⁶ findings).
     addressed = Finding.departments.through.objects.filter(department_id__in=scope)
     return Audit.objects.filter(pk__in=addressed.values("finding__audit_id"))
+
+
+# Every fiscal year with an audit, newest first, one index probe a year (the index
+# audit_newest_first leads with fiscal_year): DISTINCT over 5 × 10⁴ audits took 7-30 ms
+# on every finding list and report form.
+_ALL_YEARS_SQL = """
+WITH RECURSIVE years (fiscal_year) AS (
+    SELECT MAX(fiscal_year) FROM audits_audit
+    UNION ALL
+    SELECT (SELECT MAX(a.fiscal_year) FROM audits_audit a WHERE a.fiscal_year < years.fiscal_year)
+    FROM years WHERE years.fiscal_year IS NOT NULL
+)
+SELECT fiscal_year FROM years WHERE fiscal_year IS NOT NULL
+"""
+
+
+def visible_fiscal_years(user: AnyUser) -> list[int]:
+    """The fiscal years of the audits the user may see, newest first."""
+    if not sees_everything(user):
+        audits = visible_audits(user).order_by("-fiscal_year")
+        return list(audits.values_list("fiscal_year", flat=True).distinct())
+    with connection.cursor() as cursor:
+        cursor.execute(_ALL_YEARS_SQL)
+        return [int(year) for (year,) in cursor.fetchall()]
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from django import forms
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from audits.access import visible_audits, visible_departments
+from audits.access import visible_audits, visible_departments, visible_fiscal_years
 from audits.forms import form_field, grouped_department_choices, narrow_audit_choices
 from audits.wareki import format_fiscal_year
 from audits.widgets import QuickSelect
@@ -116,9 +116,7 @@ class FindingFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.user = user
         audits = visible_audits(user)
-        years = list(
-            audits.order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct()
-        )
+        years = visible_fiscal_years(user)
         form = self.form
         form_field(form, "fiscal_year", forms.ChoiceField).choices = [("", "すべて")] + [
             (str(y), format_fiscal_year(y)) for y in years

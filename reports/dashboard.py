@@ -27,7 +27,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from audits.access import department_scope, sees_everything, visible_audits
+from audits.access import (
+    department_scope,
+    sees_everything,
+    visible_audits,
+    visible_fiscal_years,
+)
 from audits.http import AuthenticatedHttpRequest
 from audits.models import Audit, Department
 from audits.wareki import format_fiscal_year
@@ -258,7 +263,7 @@ def build_dashboard(
         per_year = _grouped(findings, "audit__fiscal_year", today)
     audits = visible_audits(user)
     # A year with audits but no counted finding still gets its (empty) line.
-    years = set(audits.order_by().values_list("fiscal_year", flat=True).distinct())
+    years = set(visible_fiscal_years(user))
     by_fiscal_year = [
         _line(format_fiscal_year(year), {"fiscal_year": str(year)}, columns, per_year.get(year, {}))
         for year in sorted(years | {y for y in per_year if isinstance(y, int)}, reverse=True)

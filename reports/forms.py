@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.http import QueryDict
 
-from audits.access import visible_audits, visible_departments
+from audits.access import visible_audits, visible_departments, visible_fiscal_years
 from audits.dates import DateInput, DateParameterError, parse_date_text
 from audits.forms import form_field, grouped_department_choices, narrow_audit_choices
 from audits.models import Audit, Department
@@ -114,9 +114,7 @@ class ReportSelectionForm(forms.Form):
             self.data = data
         self.user = user
         audits = visible_audits(user)
-        years = list(
-            audits.order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct()
-        )
+        years = visible_fiscal_years(user)
         form_field(self, "fiscal_year", FiscalYearField).choices = [("", "すべて")] + [
             (str(y), format_fiscal_year(y)) for y in years
         ]

@@ -94,3 +94,18 @@ def test_reorganised_department_keeps_its_history(two_findings, ict, soumu):
     assert list(visible_findings(dx_staff)) == [ict_finding]
     assert get_finding_for_user(dx_staff, ict_finding.pk).can_post_entry
     assert set(visible_departments(dx_staff)) == {dx, ict}
+
+
+def test_fiscal_years_are_those_of_the_visible_audits_newest_first(
+    audit, auditor, ict_staff, jinji_staff
+):
+    from audits.access import visible_fiscal_years
+    from audits.models import Audit
+
+    for year in (2015, 2018, 2018, 2023):  # a gap, a repeat
+        Audit.objects.create(fiscal_year=year, theme=f"{year}年度の監査")
+    everything = sorted(set(Audit.objects.values_list("fiscal_year", flat=True)), reverse=True)
+    assert visible_fiscal_years(auditor) == everything
+    # Staff: the years of audits with findings addressed to their department only.
+    assert visible_fiscal_years(ict_staff) == []
+    assert visible_fiscal_years(jinji_staff) == []
