@@ -91,8 +91,12 @@ def test_kept_tallies_equal_the_computed_counts_after_any_sequence_of_changes(
     assert sum(tallies.kept_counts()[0].values()) == Finding.objects.counted().count()
 
 
-def test_bulk_inserts_count_and_rebuild_repairs(audit, make_finding, ict, kinds):
+def test_bulk_inserts_count_and_rebuild_repairs(audit, make_finding, ict, jinji, kinds):
     parent = make_finding()
+    other = make_finding(label="②")
+    # A link moved to another department by an UPDATE, as no service does today.
+    Finding.departments.through.objects.filter(finding=other).update(department_id=jinji.pk)
+    assert tallies.kept_counts() == tallies.computed_counts()
     # bulk_create bypasses signals and services: the triggers still see every row.
     Finding.objects.bulk_create(
         Finding(audit=audit, kind=kinds["shiteki"], parent=parent, label=f"({n})", body="本文")

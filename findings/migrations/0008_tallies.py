@@ -101,18 +101,25 @@ BEGIN
     RETURN NULL;
 END $$;
 
-CREATE FUNCTION findings_tally_link() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    link record;
-    delta integer;
+CREATE FUNCTION findings_tally_link_one(fid bigint, did bigint, delta integer) RETURNS void
+LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'INSERT' THEN link := NEW; delta := 1; ELSE link := OLD; delta := -1; END IF;
-    IF findings_is_counted(link.finding_id) THEN
+    IF findings_is_counted(fid) THEN
         INSERT INTO findings_departmenttally AS t (department_id, status_key, due_date, n)
-        SELECT link.department_id, COALESCE(f.latest_status_id, 0),
+        SELECT did, COALESCE(f.latest_status_id, 0),
                COALESCE(f.due_date, DATE '{NO_DUE_DATE}'), delta
-        FROM findings_finding f WHERE f.id = link.finding_id
+        FROM findings_finding f WHERE f.id = fid
         ON CONFLICT (department_id, status_key, due_date) DO UPDATE SET n = t.n + EXCLUDED.n;
+    END IF;
+END $$;
+
+CREATE FUNCTION findings_tally_link() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        PERFORM findings_tally_link_one(OLD.finding_id, OLD.department_id, -1);
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM findings_tally_link_one(NEW.finding_id, NEW.department_id, 1);
     END IF;
     RETURN NULL;
 END $$;
@@ -135,7 +142,7 @@ AFTER INSERT OR DELETE OR UPDATE OF audit_id, latest_status_id, due_date, parent
 ON findings_finding FOR EACH ROW EXECUTE FUNCTION findings_tally_finding();
 
 CREATE TRIGGER findings_tally_link
-AFTER INSERT OR DELETE ON findings_finding_departments
+AFTER INSERT OR DELETE OR UPDATE ON findings_finding_departments
 FOR EACH ROW EXECUTE FUNCTION findings_tally_link();
 
 CREATE TRIGGER findings_tally_audit
@@ -150,6 +157,7 @@ DROP TRIGGER IF EXISTS findings_tally_link ON findings_finding_departments;
 DROP TRIGGER IF EXISTS findings_tally_finding ON findings_finding;
 DROP FUNCTION IF EXISTS findings_tally_audit();
 DROP FUNCTION IF EXISTS findings_tally_link();
+DROP FUNCTION IF EXISTS findings_tally_link_one(bigint, bigint, integer);
 DROP FUNCTION IF EXISTS findings_tally_finding();
 DROP FUNCTION IF EXISTS findings_tally_subitem(bigint, integer);
 DROP FUNCTION IF EXISTS findings_is_counted(bigint);
