@@ -439,9 +439,10 @@ class FindingViewpoint(models.Model):
 
 
 # --- counts kept for the dashboard at scale (findings.tallies) ---------------------------
-# On PostgreSQL, triggers (migration 0008) keep these as findings, their departments and
-# their kept status change; elsewhere they stay empty and the counts are computed. No
-# code writes them: findings.tallies reads them and rebuilds them after a bulk load.
+# On PostgreSQL, triggers (migration 0008) append a row of +1/-1 to these as findings,
+# their departments and their kept status change; elsewhere they stay empty and the
+# counts are computed. No code writes them but findings.tallies, which sums them, folds
+# the rows of one key together and rebuilds them after a bulk load.
 
 
 class YearTally(models.Model):
@@ -451,14 +452,7 @@ class YearTally(models.Model):
     fiscal_year = models.IntegerField()
     status_key = models.BigIntegerField()  # the kept status's id; 0 for 未報告
     due_date = models.DateField()  # NO_DUE_DATE for a finding without one
-    n = models.IntegerField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["fiscal_year", "status_key", "due_date"], name="year_tally_key"
-            )
-        ]
+    n = models.IntegerField()  # a change: +1 or -1, or the sum of folded changes
 
     def __str__(self) -> str:
         return f"{self.fiscal_year} {self.status_key} {self.due_date}: {self.n}"
@@ -472,13 +466,6 @@ class DepartmentTally(models.Model):
     status_key = models.BigIntegerField()
     due_date = models.DateField()
     n = models.IntegerField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["department_id", "status_key", "due_date"], name="department_tally_key"
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.department_id} {self.status_key} {self.due_date}: {self.n}"

@@ -6,6 +6,10 @@ change, whatever writes them; reading them costs the same at a hundred findings 
 million, where the GROUP BY over the findings took seconds. Elsewhere (SQLite, the demo
 and the tests' default) the tables stay empty and `kept()` is False: callers compute.
 
+The rows are changes (+1/-1) the triggers append, so concurrent writers never wait on
+one counter row; the readers sum them, and once a table holds more than FOLD_AT rows
+the next read folds each key's rows into one (compact()).
+
 The tallies count what FindingQuerySet.counted() counts (findings with no sub-item), by
 the status kept on the finding; `late` is how many of them are past their due date,
 whatever their status (the caller sums it over the open statuses only).
@@ -54,7 +58,10 @@ def kept() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _read(rows: Iterable[tuple[int, int, int, int]]) -> Tallied:
+FOLD_AT = 5_000  # rows in a tally table past which a read folds them (compact)
+
+
+def _read(rows: Iterable[tuple[int, ...]]) -> Tallied:
     tallied: Tallied = defaultdict(dict)
     for key, status, n, late in rows:
         if n:
@@ -64,24 +71,32 @@ def _read(rows: Iterable[tuple[int, int, int, int]]) -> Tallied:
 
 def by_fiscal_year(today: datetime.date) -> Tallied:
     """Every counted finding per fiscal year of its audit: one query over a few rows."""
-    rows = (
+    rows = list(
         YearTally.objects.values("fiscal_year", "status_key")
-        .annotate(total=Sum("n"), late=Sum("n", filter=Q(due_date__lt=today), default=0))
+        .annotate(
+            total=Sum("n"), late=Sum("n", filter=Q(due_date__lt=today), default=0), k=Count("pk")
+        )
         .order_by()
-        .values_list("fiscal_year", "status_key", "total", "late")
+        .values_list("fiscal_year", "status_key", "total", "late", "k")
     )
-    return _read(rows)
+    if sum(r[4] for r in rows) > FOLD_AT:
+        compact()
+    return _read(r[:4] for r in rows)
 
 
 def by_department(today: datetime.date) -> Tallied:
     """Every counted finding per department addressed (once for each)."""
-    rows = (
+    rows = list(
         DepartmentTally.objects.values("department_id", "status_key")
-        .annotate(total=Sum("n"), late=Sum("n", filter=Q(due_date__lt=today), default=0))
+        .annotate(
+            total=Sum("n"), late=Sum("n", filter=Q(due_date__lt=today), default=0), k=Count("pk")
+        )
         .order_by()
-        .values_list("department_id", "status_key", "total", "late")
+        .values_list("department_id", "status_key", "total", "late", "k")
     )
-    return _read(rows)
+    if sum(r[4] for r in rows) > FOLD_AT:
+        compact()
+    return _read(r[:4] for r in rows)
 
 
 Keyed = Counter[tuple[Any, ...]]
@@ -89,17 +104,33 @@ Keyed = Counter[tuple[Any, ...]]
 
 def kept_counts() -> tuple[Keyed, Keyed]:
     """What the tallies hold: ({(fiscal year, status key, due key): n},
-    {(department id, status key, due key): n}), empty keys left out."""
-    years = Counter(
-        {(t.fiscal_year, t.status_key, t.due_date): t.n for t in YearTally.objects.exclude(n=0)}
+    {(department id, status key, due key): n}), keys that sum to 0 left out."""
+    years = YearTally.objects.values("fiscal_year", "status_key", "due_date").annotate(
+        total=Sum("n")
     )
-    departments = Counter(
-        {
-            (t.department_id, t.status_key, t.due_date): t.n
-            for t in DepartmentTally.objects.exclude(n=0)
-        }
+    departments = DepartmentTally.objects.values(
+        "department_id", "status_key", "due_date"
+    ).annotate(total=Sum("n"))
+    return (
+        Counter(
+            {
+                (key, status, due): n
+                for key, status, due, n in years.values_list(
+                    "fiscal_year", "status_key", "due_date", "total"
+                )
+                if n
+            }
+        ),
+        Counter(
+            {
+                (key, status, due): n
+                for key, status, due, n in departments.values_list(
+                    "department_id", "status_key", "due_date", "total"
+                )
+                if n
+            }
+        ),
     )
-    return years, departments
 
 
 def computed_counts() -> tuple[Keyed, Keyed]:
@@ -129,6 +160,27 @@ def stale() -> bool:
     """Whether the kept tallies differ from the computed counts (always False where they
     are not kept)."""
     return kept() and kept_counts() != computed_counts()
+
+
+FOLD_SQL = """
+WITH folded AS (DELETE FROM {table} RETURNING {key}, status_key, due_date, n)
+INSERT INTO {table} ({key}, status_key, due_date, n)
+SELECT {key}, status_key, due_date, SUM(n) FROM folded
+GROUP BY {key}, status_key, due_date HAVING SUM(n) <> 0
+"""
+
+
+def compact() -> None:
+    """Fold each key's rows into one (one statement a table: rows appended meanwhile are
+    not deleted, and a second fold at the same time finds the first's rows gone)."""
+    if not kept():
+        return
+    with connection.cursor() as cursor:
+        for table, key in (
+            ("findings_yeartally", "fiscal_year"),
+            ("findings_departmenttally", "department_id"),
+        ):
+            cursor.execute(FOLD_SQL.format(table=table, key=key))
 
 
 @transaction.atomic

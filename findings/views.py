@@ -83,7 +83,8 @@ def _page(queryset: QuerySet[Finding], number: str | None) -> Page[Finding]:
     page: Page[Any] = CappedPaginator(keys, PAGE_SIZE).get_page(number)
     ids = list(page.object_list)
     found = {f.pk: f for f in queryset.order_by().filter(pk__in=ids)}
-    page.object_list = [found[pk] for pk in ids]
+    # One that left the selection between the two reads (reviewed, deleted) is left out.
+    page.object_list = [found[pk] for pk in ids if pk in found]
     return page
 
 

@@ -107,3 +107,27 @@ def test_bulk_inserts_count_and_rebuild_repairs(audit, make_finding, ict, jinji,
     assert tallies.stale()
     call_command("current_status", "--rebuild")
     assert tallies.kept_counts() == tallies.computed_counts()
+
+
+def test_a_read_past_the_fold_threshold_folds_the_rows_and_keeps_the_sums(
+    audit, make_finding, statuses, auditor, reviewer, monkeypatch
+):
+    from reports.dashboard import build_dashboard
+
+    for n in range(4):
+        finding = make_finding(label=str(n))
+        entry = record_entry(
+            finding,
+            status=statuses["keizoku"],
+            entry_date=DAYS[0],
+            content="対応した。",
+            user=auditor,
+        )
+        review_entry(entry, decision="accepted", reason="", user=reviewer)
+    before = tallies.kept_counts()
+    rows = YearTally.objects.count()
+    assert rows > len(before[0])  # +1 / -1 rows of each change
+    monkeypatch.setattr(tallies, "FOLD_AT", 1)
+    build_dashboard(auditor)
+    assert YearTally.objects.count() == len(before[0])
+    assert tallies.kept_counts() == before == tallies.computed_counts()

@@ -2,6 +2,12 @@
 on PostgreSQL by the triggers below and filled from the findings there are. Elsewhere
 (SQLite) the tables stay empty: findings.tallies computes the counts instead.
 
+YearTally and DepartmentTally rows are deltas, only ever appended (+1/-1 per change), so
+two changes never wait on one counter row, and readers sum them; findings.tallies
+folds them together now and then. Each trigger locks the rows it reads (the audit FOR
+SHARE, the finding FOR SHARE, a parent FOR NO KEY UPDATE) so a concurrent change of
+those rows is counted once, in commit order.
+
 A finding counts (FindingQuerySet.counted) while it has no sub-item. SubItemTally keeps
 each parent's number of sub-items row by row, so a parent's own counts leave when its
 first sub-item arrives and come back when its last one leaves, however the rows come in
@@ -19,16 +25,19 @@ NO_DUE_DATE = "9999-12-31"
 FUNCTIONS = f"""
 CREATE FUNCTION findings_tally(fid bigint, aid bigint, sid bigint, due date, delta integer,
                                departments boolean) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    fy integer;
 BEGIN
-    INSERT INTO findings_yeartally AS t (fiscal_year, status_key, due_date, n)
-    SELECT a.fiscal_year, COALESCE(sid, 0), COALESCE(due, DATE '{NO_DUE_DATE}'), delta
-    FROM audits_audit a WHERE a.id = aid
-    ON CONFLICT (fiscal_year, status_key, due_date) DO UPDATE SET n = t.n + EXCLUDED.n;
+    -- FOR SHARE: waits for a change of the audit's fiscal year and reads the committed one.
+    SELECT fiscal_year INTO fy FROM audits_audit WHERE id = aid FOR SHARE;
+    IF FOUND THEN
+        INSERT INTO findings_yeartally (fiscal_year, status_key, due_date, n)
+        VALUES (fy, COALESCE(sid, 0), COALESCE(due, DATE '{NO_DUE_DATE}'), delta);
+    END IF;
     IF departments THEN
-        INSERT INTO findings_departmenttally AS t (department_id, status_key, due_date, n)
+        INSERT INTO findings_departmenttally (department_id, status_key, due_date, n)
         SELECT l.department_id, COALESCE(sid, 0), COALESCE(due, DATE '{NO_DUE_DATE}'), delta
-        FROM findings_finding_departments l WHERE l.finding_id = fid
-        ON CONFLICT (department_id, status_key, due_date) DO UPDATE SET n = t.n + EXCLUDED.n;
+        FROM findings_finding_departments l WHERE l.finding_id = fid;
     END IF;
 END $$;
 
@@ -47,8 +56,10 @@ BEGIN
     ON CONFLICT (finding_id) DO UPDATE SET children = t.children + EXCLUDED.children
     RETURNING children INTO now_children;
     IF (delta > 0 AND now_children = 1) OR (delta < 0 AND now_children = 0) THEN
+        -- FOR NO KEY UPDATE: serialised with an edit of the parent and with a change of
+        -- its departments (whose trigger reads it FOR SHARE).
         SELECT id, audit_id, latest_status_id, due_date INTO p
-        FROM findings_finding WHERE id = pid;
+        FROM findings_finding WHERE id = pid FOR NO KEY UPDATE;
         IF FOUND THEN
             PERFORM findings_tally(p.id, p.audit_id, p.latest_status_id, p.due_date, -delta, true);
         END IF;
@@ -80,15 +91,8 @@ BEGIN
     IF (OLD.audit_id, OLD.latest_status_id, OLD.due_date)
        IS DISTINCT FROM (NEW.audit_id, NEW.latest_status_id, NEW.due_date)
        AND findings_is_counted(NEW.id) THEN
-        -- The smaller status first, so two moves between the same statuses lock the
-        -- tally rows in one order and cannot deadlock.
-        IF COALESCE(OLD.latest_status_id, 0) <= COALESCE(NEW.latest_status_id, 0) THEN
-            PERFORM findings_tally(OLD.id, OLD.audit_id, OLD.latest_status_id, OLD.due_date, -1, true);
-            PERFORM findings_tally(NEW.id, NEW.audit_id, NEW.latest_status_id, NEW.due_date, 1, true);
-        ELSE
-            PERFORM findings_tally(NEW.id, NEW.audit_id, NEW.latest_status_id, NEW.due_date, 1, true);
-            PERFORM findings_tally(OLD.id, OLD.audit_id, OLD.latest_status_id, OLD.due_date, -1, true);
-        END IF;
+        PERFORM findings_tally(OLD.id, OLD.audit_id, OLD.latest_status_id, OLD.due_date, -1, true);
+        PERFORM findings_tally(NEW.id, NEW.audit_id, NEW.latest_status_id, NEW.due_date, 1, true);
     END IF;
     IF OLD.parent_id IS DISTINCT FROM NEW.parent_id THEN
         IF OLD.parent_id IS NOT NULL THEN
@@ -103,13 +107,15 @@ END $$;
 
 CREATE FUNCTION findings_tally_link_one(fid bigint, did bigint, delta integer) RETURNS void
 LANGUAGE plpgsql AS $$
+DECLARE
+    f record;
 BEGIN
-    IF findings_is_counted(fid) THEN
-        INSERT INTO findings_departmenttally AS t (department_id, status_key, due_date, n)
-        SELECT did, COALESCE(f.latest_status_id, 0),
-               COALESCE(f.due_date, DATE '{NO_DUE_DATE}'), delta
-        FROM findings_finding f WHERE f.id = fid
-        ON CONFLICT (department_id, status_key, due_date) DO UPDATE SET n = t.n + EXCLUDED.n;
+    -- FOR SHARE: waits for an edit of the finding (or its first sub-item) to commit.
+    SELECT latest_status_id, due_date INTO f FROM findings_finding WHERE id = fid FOR SHARE;
+    IF FOUND AND findings_is_counted(fid) THEN
+        INSERT INTO findings_departmenttally (department_id, status_key, due_date, n)
+        VALUES (did, COALESCE(f.latest_status_id, 0),
+                COALESCE(f.due_date, DATE '{NO_DUE_DATE}'), delta);
     END IF;
 END $$;
 
@@ -126,14 +132,13 @@ END $$;
 
 CREATE FUNCTION findings_tally_audit() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO findings_yeartally AS t (fiscal_year, status_key, due_date, n)
+    INSERT INTO findings_yeartally (fiscal_year, status_key, due_date, n)
     SELECT y.fiscal_year, COALESCE(f.latest_status_id, 0),
            COALESCE(f.due_date, DATE '{NO_DUE_DATE}'), y.sign * COUNT(*)
     FROM findings_finding f
     CROSS JOIN (VALUES (OLD.fiscal_year, -1), (NEW.fiscal_year, 1)) AS y (fiscal_year, sign)
     WHERE f.audit_id = NEW.id AND findings_is_counted(f.id)
-    GROUP BY y.fiscal_year, y.sign, 2, 3
-    ON CONFLICT (fiscal_year, status_key, due_date) DO UPDATE SET n = t.n + EXCLUDED.n;
+    GROUP BY y.fiscal_year, y.sign, 2, 3;
     RETURN NULL;
 END $$;
 
@@ -206,13 +211,6 @@ class Migration(migrations.Migration):
                 ("due_date", models.DateField()),
                 ("n", models.IntegerField()),
             ],
-            options={
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("fiscal_year", "status_key", "due_date"), name="year_tally_key"
-                    )
-                ]
-            },
         ),
         migrations.CreateModel(
             name="DepartmentTally",
@@ -223,14 +221,6 @@ class Migration(migrations.Migration):
                 ("due_date", models.DateField()),
                 ("n", models.IntegerField()),
             ],
-            options={
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("department_id", "status_key", "due_date"),
-                        name="department_tally_key",
-                    )
-                ]
-            },
         ),
         migrations.CreateModel(
             name="SubItemTally",
