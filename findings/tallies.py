@@ -7,8 +7,8 @@ million, where the GROUP BY over the findings took seconds. Elsewhere (SQLite, t
 and the tests' default) the tables stay empty and `kept()` is False: callers compute.
 
 The rows are changes (+1/-1) the triggers append, so concurrent writers never wait on
-one counter row; the readers sum them, and once a table holds more than FOLD_AT rows
-the next read folds each key's rows into one (compact()).
+one counter row; the readers sum them, and once a table holds FOLD_AT rows more than it has keys the
+next read folds each key's rows into one (compact()).
 
 The tallies count what FindingQuerySet.counted() counts (findings with no sub-item), by
 the status kept on the finding; `late` is how many of them are past their due date,
@@ -58,7 +58,7 @@ def kept() -> bool:
     return connection.vendor == "postgresql"
 
 
-FOLD_AT = 5_000  # rows in a tally table past which a read folds them (compact)
+FOLD_AT = 5_000  # rows beyond one a key past which a read folds them (compact)
 
 
 def _read(rows: Iterable[tuple[int, ...]]) -> Tallied:
@@ -74,10 +74,12 @@ def by_fiscal_year(today: datetime.date) -> Tallied:
     rows = list(
         YearTally.objects.values("fiscal_year", "status_key")
         .annotate(
-            total=Sum("n"), late=Sum("n", filter=Q(due_date__lt=today), default=0), k=Count("pk")
+            total=Sum("n"),
+            late=Sum("n", filter=Q(due_date__lt=today), default=0),
+            unfolded=Count("pk") - Count("due_date", distinct=True),
         )
         .order_by()
-        .values_list("fiscal_year", "status_key", "total", "late", "k")
+        .values_list("fiscal_year", "status_key", "total", "late", "unfolded")
     )
     if sum(r[4] for r in rows) > FOLD_AT:
         compact()
@@ -89,10 +91,12 @@ def by_department(today: datetime.date) -> Tallied:
     rows = list(
         DepartmentTally.objects.values("department_id", "status_key")
         .annotate(
-            total=Sum("n"), late=Sum("n", filter=Q(due_date__lt=today), default=0), k=Count("pk")
+            total=Sum("n"),
+            late=Sum("n", filter=Q(due_date__lt=today), default=0),
+            unfolded=Count("pk") - Count("due_date", distinct=True),
         )
         .order_by()
-        .values_list("department_id", "status_key", "total", "late", "k")
+        .values_list("department_id", "status_key", "total", "late", "unfolded")
     )
     if sum(r[4] for r in rows) > FOLD_AT:
         compact()
