@@ -196,6 +196,12 @@ class ViewpointNumbering(models.TextChoices):
 DEFAULT_ADDRESSEE_FORMAT = "【{所属}に対して】"
 
 
+def audit_label(fiscal_year: int, kind_names: list[str], theme: str) -> str:
+    """How an audit is named in lists and choices: 令和3年度 財務監査・行政監査「テーマ」
+    (kind names in print order)."""
+    return f"{format_fiscal_year(fiscal_year)} {'・'.join(kind_names)}「{theme}」"
+
+
 class Audit(models.Model):
     fiscal_year = models.PositiveIntegerField(
         "年度", help_text="年度の始まる西暦年（令和2年度なら2020）"
@@ -326,7 +332,7 @@ class Audit(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.fiscal_year_label} {self.kinds_label}「{self.theme}」"
+        return audit_label(self.fiscal_year, [k.name for k in self.kind_list], self.theme)
 
     def clean(self) -> None:
         # Every service runs full_clean: no date outside the app's range is stored.

@@ -39,7 +39,7 @@ class AuditChoiceField(forms.ModelChoiceField[Audit]):
     widget = QuickSelect
 
     def label_from_instance(self, obj: Audit) -> str:
-        return f"{format_fiscal_year(obj.fiscal_year)} {obj.kinds_label}「{obj.theme}」"
+        return str(obj)
 
 
 class DepartmentChoiceField(forms.ModelChoiceField[Department]):
