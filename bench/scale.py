@@ -183,7 +183,7 @@ def pages() -> tuple[list[Page], int]:
     """The pages to time, with the ids this database gave them; and the big audit."""
     from django.db.models import Count
 
-    from audits.models import Audit
+    from audits.models import Audit, Department
     from findings.models import Finding
 
     big = Audit.objects.filter(theme__startswith=THEME_PREFIX).order_by("pk").first()
@@ -198,13 +198,19 @@ def pages() -> tuple[list[Page], int]:
         .values_list("pk", flat=True)[0]
     )
     q = urllib.parse.quote(KEYWORD)
+    department = Department.objects.get(code="sb3-4").pk  # a 課 of ~9,000 findings
     auditor = [
         ("finding list, page 1", "/findings/"),
         ("finding list, 未措置", "/findings/?status=open"),
         ("finding list, by status date", "/findings/?o=-status_date"),
+        ("finding list, by due date", "/findings/?o=due"),
+        ("finding list, newest audits first", "/findings/?o=-audit"),
+        ("finding list, one 課", f"/findings/?department={department}"),
+        ("finding list, overdue, page 40", "/findings/?overdue=1&page=40"),
         (f"finding list, keyword {KEYWORD}", f"/findings/?q={q}"),
         ("finding detail (30 entries)", f"/findings/{long_history}/"),
         ("audit list", "/audits/"),
+        ("audit list, page 100", "/audits/?page=100"),
         ("audit detail (500 findings)", f"/audits/{big.pk}/"),
         ("dashboard", "/dashboard/"),
         ("report preview, seed 000", f"/reports/?audit={seed.pk}"),
