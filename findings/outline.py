@@ -177,7 +177,7 @@ def outline(
                 if viewpoint is not None:
                     if viewpoint.key_risk_id and viewpoint.key_risk_id != previous_risk:
                         node.key_risk_heading = viewpoint.key_risk
-                    if viewpoint.pk != previous_viewpoint:
+                    if node.finding.viewpoint_id != previous_viewpoint:
                         node.viewpoint_heading = viewpoint
                     previous_risk = viewpoint.key_risk_id
                 previous_viewpoint = node.finding.viewpoint_id

@@ -380,13 +380,15 @@ def _attach(
     names = {pk: department.full_name for pk, department in departments.items()}
     # Read a chunk at a time: the driver would otherwise hold every entry's text at once
     # (150,000 for a report of 50,000 findings) beside the rows made from them.
+    status_names = {pk: status.name for pk, status in statuses.items()}
+    entries_of = loaded.entries.setdefault
     for finding_id, status_id, entry_date, content, department_id, review in rows.iterator(
         chunk_size=LOAD_CHUNK
     ):
         latest[finding_id] = (status_id, entry_date)
-        loaded.entries.setdefault(finding_id, []).append(
+        entries_of(finding_id, []).append(
             EntryRow(
-                statuses[status_id].name,
+                status_names[status_id],
                 entry_date,
                 content,
                 names.get(department_id, ""),
@@ -603,6 +605,17 @@ class _Shared:
         self._statuses: dict[StatusSnapshot, StatusSnapshot] = {}
         self._named: dict[tuple[int, ...], tuple[str, ...]] = {}
         self._addressed: dict[tuple[int, tuple[int, ...]], str] = {}
+        self._risk_texts: dict[tuple[int, int], str] = {}
+
+    def key_risk_text(self, audit: Audit, viewpoint: Viewpoint, by_id: dict[int, Viewpoint]) -> str:
+        """ "(2) 情報資産…": the key risk of the audit's viewpoint (by_id), once per viewpoint."""
+        key = (audit.pk, viewpoint.pk)
+        text = self._risk_texts.get(key)
+        if text is None:
+            known = by_id.get(viewpoint.pk)
+            key_risk = known.key_risk if known is not None else None
+            text = self._risk_texts[key] = f"{key_risk.number} {key_risk.title}" if key_risk else ""
+        return text
 
     def status(self, status: StatusSnapshot) -> StatusSnapshot:
         return self._statuses.setdefault(status, status)
@@ -635,25 +648,24 @@ def _row(
     viewpoint = finding.viewpoint
     if viewpoint is None and node.depth and finding.parent is not None:
         viewpoint = finding.parent.viewpoint
-    key_risk = (
-        viewpoints[viewpoint.pk].key_risk if viewpoint and viewpoint.pk in viewpoints else None
-    )
     risk = node.key_risk_heading
     heading = node.viewpoint_heading
-    own = loaded.departments.get(finding.pk, ())
+    pk = finding.pk
+    own = loaded.departments.get(pk, ())
+    extra = loaded.extra_viewpoints.get(pk)
     return FindingRow(
-        finding_id=finding.pk,
+        finding_id=pk,
         depth=node.depth,
         key_risk=ViewpointHead(risk.number, risk.title) if risk else None,
         viewpoint=ViewpointHead(heading.number, heading.text) if heading else None,
         viewpoint_number=viewpoint.number if viewpoint else "",
         viewpoint_text=viewpoint.text if viewpoint else "",
-        key_risk_text=f"{key_risk.number} {key_risk.title}" if key_risk else "",
+        key_risk_text=shared.key_risk_text(audit, viewpoint, viewpoints) if viewpoint else "",
         extra_viewpoints=tuple(
-            viewpoint_reference(viewpoints[pk])
-            for pk in loaded.extra_viewpoints.get(finding.pk, ())
-            if pk in viewpoints
-        ),
+            viewpoint_reference(viewpoints[vp]) for vp in extra if vp in viewpoints
+        )
+        if extra
+        else (),
         label=finding.label,
         path=node.path,
         title=finding.title,
