@@ -2,7 +2,8 @@
 500 findings / 1,500 entries, and raw WeasyPrint on the same HTML as the yardstick.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sochi bench/exports.py [SIZES...]
-    # default sizes: 5000 50000; `--pdf-only` skips the spreadsheets
+    # default sizes: 5000 50000; `--pdf-only` skips the spreadsheets, `--only csv`
+    # (or xlsx, pdf, pdf-raw) runs that one export alone
 
 Needs PostgreSQL (the renders run in child processes, which must reach the same
 database: an in-memory SQLite cannot be shared). The data goes into a throwaway
@@ -122,6 +123,7 @@ def main(argv: list[str]) -> int:
         print("bench/exports.py needs DATABASE_URL=postgres://… (see its docstring)")
         return 2
     pdf_only = "--pdf-only" in argv
+    only = argv[argv.index("--only") + 1] if "--only" in argv[:-1] else None
     sizes = [int(a) for a in argv if a.isdigit()] or [5000, 50000]
     import django
 
@@ -143,6 +145,8 @@ def main(argv: list[str]) -> int:
         plan: list[tuple[str, int]] = [("pdf", 500), ("pdf-raw", 500)]
         if not pdf_only:
             plan += [(fmt, n) for n in sizes for fmt in ("csv", "xlsx")]
+        if only is not None:
+            plan = [(fmt, n) for fmt, n in plan if fmt == only]
         audits: dict[int, int] = {}
         for fmt, n in plan:
             if n not in audits:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -105,6 +106,32 @@ class StatusSnapshot:
 
 
 UNREPORTED = StatusSnapshot(UNREPORTED_LABEL, None, False, None, "unreported")
+
+
+def annotated_status(values: Mapping[str, Any]) -> StatusSnapshot:
+    """The status that FindingQuerySet.with_status() annotated (status_id_now, …), read
+    from a finding's attributes or from a values() row alike."""
+    if values["status_id_now"] is None:
+        return UNREPORTED
+    return StatusSnapshot(
+        values["status_name_now"],
+        values["status_date_now"],
+        bool(values["status_closed_now"]),
+        values["status_id_now"],
+        values.get("status_code_now") or "",
+    )
+
+
+def label_path_of(labels: list[str], viewpoint: Viewpoint | None) -> str:
+    """A finding's full printed number from its label and its parents' (the finding's
+    first) and the viewpoint of the topmost: "(3)①", "(5)③ア", "(1)"."""
+    # Seed 000 numbers findings under their viewpoint ("(3)①"); an audit that groups
+    # viewpoints under key risks numbers its findings on their own ("指摘事項1"), since
+    # one finding may answer viewpoints of several risks.
+    parts = list(labels)
+    if viewpoint is not None and viewpoint.key_risk_id is None:
+        parts.append(viewpoint.number)
+    return "".join(reversed(parts))
 
 
 class StatusBasis(models.TextChoices):
@@ -343,20 +370,14 @@ class Finding(models.Model):
     @property
     def label_path(self) -> str:
         """The full printed number: "(3)①", "(5)③ア", "(1)"."""
-        parts: list[str] = []
+        labels: list[str] = []
         node: Finding | None = self
         while node is not None:
-            parts.append(node.label)
+            labels.append(node.label)
             if node.parent_id is None:
                 break
             node = node.parent
-        # Seed 000 numbers findings under their viewpoint ("(3)①"); an audit that groups
-        # viewpoints under key risks numbers its findings on their own ("指摘事項1"), since
-        # one finding may answer viewpoints of several risks.
-        viewpoint = node.viewpoint if node is not None else None
-        if viewpoint is not None and viewpoint.key_risk_id is None:
-            parts.append(viewpoint.number)
-        return "".join(reversed(parts))
+        return label_path_of(labels, node.viewpoint if node is not None else None)
 
     @property
     def current_status(self) -> StatusSnapshot:
@@ -365,15 +386,7 @@ class Finding(models.Model):
         # them only on the queryset's own result type, so read them from there.
         annotated = vars(self)
         if "status_id_now" in annotated:
-            if annotated["status_id_now"] is None:
-                return UNREPORTED
-            return StatusSnapshot(
-                annotated["status_name_now"],
-                annotated["status_date_now"],
-                bool(annotated["status_closed_now"]),
-                annotated["status_id_now"],
-                annotated.get("status_code_now") or "",
-            )
+            return annotated_status(annotated)
         latest = self.latest_entry()
         if latest is None:
             return UNREPORTED

@@ -9,20 +9,69 @@ the audit (the audit page) or a selection (a report narrowed by department or st
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from audits.models import KeyRisk, Section, Viewpoint
-from findings.models import Finding, FindingKind
+from findings.models import Finding, FindingKind, FindingSubclass, StatusSnapshot, label_path_of
 
 # Printed in the key-risk table where a viewpoint produced no finding.
 NO_FINDING = "—"
 
 
+@dataclass(slots=True, eq=False)
+class PlainParent:
+    """What a sub-item reads of its parent: its place and its number."""
+
+    pk: int
+    parent_id: int | None
+    label: str
+    sort_order: int
+    viewpoint: Viewpoint | None
+
+
+@dataclass(slots=True, eq=False)
+class PlainFinding:
+    """A finding as a report reads it: the printed columns of one database row, with
+    one shared instance of each kind, viewpoint and subclass. Model instances were most
+    of the time of a report of 50,000 findings; outline() takes either."""
+
+    pk: int
+    audit_id: int
+    kind_id: int
+    section_id: int | None
+    viewpoint_id: int | None
+    parent_id: int | None
+    label: str
+    sort_order: int
+    title: str
+    body: str
+    due_date: datetime.date | None
+    has_sub_items: bool
+    kind: FindingKind
+    viewpoint: Viewpoint | None
+    subclass: FindingSubclass | None
+    parent: PlainParent | None
+    current_status: StatusSnapshot
+
+    @property
+    def label_path(self) -> str:
+        """As Finding.label_path."""
+        parent = self.parent
+        if parent is None:
+            return label_path_of([self.label], self.viewpoint)
+        return label_path_of([self.label, parent.label], parent.viewpoint)
+
+
+# What outline() orders: findings of a page, or a report's plain rows.
+AnyFinding = Finding | PlainFinding
+
+
 @dataclass(slots=True)  # one per finding: a report of 50,000 holds them all at once
 class OutlineFinding:
-    finding: Finding
+    finding: AnyFinding
     depth: int  # 0 for a finding, 1 for a sub-item (ア, イ)
     path: str  # "(3)①", "(5)③ア", "指摘事項1"
     key_risk_heading: KeyRisk | None = None  # printed before this finding: a new key risk
@@ -76,7 +125,7 @@ def _mark_ends(nodes: list[OutlineFinding]) -> None:
         node.is_last = index == len(nodes) - 1
 
 
-def _print_key(finding: Finding) -> tuple[int, int, int, int]:
+def _print_key(finding: AnyFinding) -> tuple[int, int, int, int]:
     # A sub-item shown without its parent takes the parent's place.
     parent = finding.parent
     if parent is not None:
@@ -85,7 +134,7 @@ def _print_key(finding: Finding) -> tuple[int, int, int, int]:
 
 
 def outline(
-    kinds: Iterable[FindingKind], sections: Sequence[Section], findings: Iterable[Finding]
+    kinds: Iterable[FindingKind], sections: Sequence[Section], findings: Iterable[AnyFinding]
 ) -> list[OutlineKind]:
     """The audit's findings as printed. `kinds` are the classes the audit reports (a
     finding of another class still gets its own block after them); every section is
@@ -107,7 +156,8 @@ def outline(
         nodes[finding.pk] = node
 
     all_kinds = sorted(set(kinds), key=lambda k: (k.sort_order, k.pk))
-    extra = {f.kind for f in ordered} - set(all_kinds)
+    # By id first: hashing a model instance reads its pk, for every finding.
+    extra = set({f.kind_id: f.kind for f in ordered}.values()) - set(all_kinds)
     all_kinds += sorted(extra, key=lambda k: (k.sort_order, k.pk))
     slots: list[Section | None] = list(sections)
     if not slots or any(section_id is None for _, section_id in tops):
@@ -127,7 +177,7 @@ def outline(
                 if viewpoint is not None:
                     if viewpoint.key_risk_id and viewpoint.key_risk_id != previous_risk:
                         node.key_risk_heading = viewpoint.key_risk
-                    if viewpoint.pk != previous_viewpoint:
+                    if node.finding.viewpoint_id != previous_viewpoint:
                         node.viewpoint_heading = viewpoint
                     previous_risk = viewpoint.key_risk_id
                 previous_viewpoint = node.finding.viewpoint_id

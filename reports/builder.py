@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -30,20 +30,30 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from audits.models import Audit, Department, Viewpoint, format_period
+from audits.models import Audit, Department, KeyRisk, Viewpoint, format_period
 from audits.wareki import format_fiscal_year, format_wareki
 from findings.access import visible_findings
 from findings.models import (
     UNREPORTED,
     UNREPORTED_LABEL,
     Finding,
+    FindingKind,
     FindingQuerySet,
+    FindingSubclass,
     FindingViewpoint,
     StatusBasis,
     StatusSnapshot,
+    annotated_status,
     counting_entries,
 )
-from findings.outline import KeyRiskRow, OutlineFinding, key_risk_table, outline
+from findings.outline import (
+    KeyRiskRow,
+    OutlineFinding,
+    PlainFinding,
+    PlainParent,
+    key_risk_table,
+    outline,
+)
 from organisation.naming import departments_as_of, departments_of_findings_as_of, naming_date
 from remediation.models import RemediationEntry, RemediationStatus
 
@@ -94,7 +104,10 @@ class Selection:
         return "・".join(parts)
 
 
-@dataclass(frozen=True, slots=True)
+# EntryRow and FindingRow are not frozen: a frozen dataclass sets each field through
+# object.__setattr__, which for the 200,000 rows of a report of 50,000 findings took
+# longer than everything else done to them. Nothing changes them once made.
+@dataclass(slots=True)
 class EntryRow:
     status: str
     date: datetime.date
@@ -126,7 +139,7 @@ class ViewpointHead:
         return " ".join(part for part in (self.number, self.text) if part)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class FindingRow:
     finding_id: int
     depth: int  # 0 for a finding, 1 for a sub-item (ア, イ)
@@ -279,7 +292,7 @@ class _Loaded:
     """The selected findings and, by finding id, their entries and department names:
     plain rows rather than model instances, which at 5,000 findings are most of the cost."""
 
-    findings: list[Finding]
+    findings: list[PlainFinding]
     entries: dict[int, list[EntryRow]]
     departments: dict[int, tuple[int, ...]]
     extra_viewpoints: dict[int, list[int]]
@@ -314,18 +327,19 @@ def _id_in(field: str, ids: list[int]) -> Q:
 
 
 class _IdArray(ArrayField):  # type: ignore[type-arg]
-    """An array of ids handed to the driver as it is: ArrayField would prepare the
-    thousands of ints of a part one by one."""
+    """An array of ids handed to the driver as one text, '{1,2,3}', cast in the query:
+    ArrayField would prepare the thousands of ints of a part one by one, and psycopg
+    then check and quote each again (a twentieth of the time of a streamed CSV)."""
 
     def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
-        return list(value)
+        return "{" + ",".join(map(str, map(int, value))) + "}"
 
 
 class _AnyOf(Func):
     """column = ANY(array), a condition."""
 
     arg_joiner = " = ANY("
-    template = "(%(expressions)s))"
+    template = "(%(expressions)s::bigint[]))"
     output_field = BooleanField()
 
 
@@ -344,7 +358,7 @@ def _attach(
     statuses: dict[int, StatusSnapshot],
     departments: dict[int, Department],
     day: datetime.date,
-    rows_loaded: list[Finding],
+    rows_loaded: list[PlainFinding],
 ) -> None:
     """Entries (in date order) and departments of `findings` (as addressed on `day`, the
     report's naming date): one query each, plus one for the reorganisations' transfers.
@@ -366,17 +380,19 @@ def _attach(
     names = {pk: department.full_name for pk, department in departments.items()}
     # Read a chunk at a time: the driver would otherwise hold every entry's text at once
     # (150,000 for a report of 50,000 findings) beside the rows made from them.
+    status_names = {pk: status.name for pk, status in statuses.items()}
+    entries_of = loaded.entries.setdefault
     for finding_id, status_id, entry_date, content, department_id, review in rows.iterator(
         chunk_size=LOAD_CHUNK
     ):
         latest[finding_id] = (status_id, entry_date)
-        loaded.entries.setdefault(finding_id, []).append(
+        entries_of(finding_id, []).append(
             EntryRow(
-                status=statuses[status_id].name,
-                date=entry_date,
-                content=content,
-                department=names.get(department_id, ""),
-                pending=review is None,
+                status_names[status_id],
+                entry_date,
+                content,
+                names.get(department_id, ""),
+                review is None,
             )
         )
     links = Finding.departments.through.objects.filter(of_findings).values_list(
@@ -391,23 +407,26 @@ def _attach(
         dept = departments.get(pk)
         return (dept.sort_order, dept.code) if dept is not None else (0, "")
 
-    loaded.departments.update({k: tuple(sorted(v, key=print_order)) for k, v in then.items()})
+    in_order: dict[tuple[int, ...], tuple[int, ...]] = {}  # most findings share a few sets
+    for finding_id, ids in then.items():
+        key = tuple(ids)
+        ordered = in_order.get(key)
+        if ordered is None:
+            ordered = in_order[key] = tuple(sorted(key, key=print_order))
+        loaded.departments[finding_id] = ordered
     extra = FindingViewpoint.objects.filter(of_findings).order_by("position", "id")
     for finding_id, viewpoint_id in extra.values_list("finding_id", "viewpoint_id"):
         loaded.extra_viewpoints.setdefault(finding_id, []).append(viewpoint_id)
     if _status_in_query(selection):
         return
     for finding in rows_loaded:
-        # The with_status() annotations, which Finding.current_status reads.
+        # What with_status() would have annotated: the latest entry's status.
         latest_id, status_date = latest.get(finding.pk, (None, None))
-        status = statuses[latest_id] if latest_id is not None else UNREPORTED
-        vars(finding).update(
-            status_id_now=latest_id,
-            status_name_now=status.name,
-            status_date_now=status_date,
-            status_closed_now=status.is_closed,
-            status_code_now=status.code,
-        )
+        if latest_id is not None:
+            status = statuses[latest_id]
+            finding.current_status = StatusSnapshot(
+                status.name, status_date, bool(status.is_closed), latest_id, status.code or ""
+            )
 
 
 def _selected(
@@ -417,37 +436,131 @@ def _selected(
     return qs.open() if selection.open_only else qs
 
 
-# Never printed, and as long as the texts it is made of.
-_UNPRINTED = ("search_text", "created_at", "created_by", "parent__search_text")
-
-
 # Findings read from the database at a time: the driver holds this many raw rows, not
 # the whole selection, next to the model instances.
 LOAD_CHUNK = 2000
 
-# The relations select_related makes anew on every row: a report of 50,000 findings
-# made 100,000 copies of a handful of kinds and viewpoints.
-_SHARED = ("kind", "viewpoint", "subclass")
+# The columns of a finding a report prints, and of the kind, viewpoint (with its key
+# risk), subclass and parent (with its viewpoint) it reads with them.
+_FINDING_COLUMNS = (
+    "pk",
+    "audit_id",
+    "kind_id",
+    "section_id",
+    "viewpoint_id",
+    "parent_id",
+    "label",
+    "sort_order",
+    "title",
+    "body",
+    "due_date",
+    "has_children",
+    "subclass_id",
+    "parent__label",
+    "parent__sort_order",
+    "parent__parent_id",
+    "parent__viewpoint_id",
+)
+_STATUS_COLUMNS = (
+    "status_id_now",
+    "status_name_now",
+    "status_date_now",
+    "status_closed_now",
+    "status_code_now",
+)
 
 
-def _shared_relations(findings: Iterable[Finding]) -> list[Finding]:
-    """`findings` with one instance of each kind, viewpoint and subclass among them
-    (and a parent's viewpoint), the copies dropped as they are read."""
-    fields = [Finding._meta.get_field(name) for name in _SHARED]
-    parent_field = Finding._meta.get_field("parent")
-    seen: dict[tuple[str, object], Model] = {}
-    result = []
-    for finding in findings:
-        # The parent only where it was loaded with the finding: never a query here.
-        parent = parent_field.get_cached_value(finding, None)
-        for owner in (finding, parent) if parent is not None else (finding,):
-            for f in fields:
-                value = f.get_cached_value(owner, None)  # type: ignore[union-attr]
-                if value is not None:
-                    key = (f.name, value.pk)
-                    f.set_cached_value(owner, seen.setdefault(key, value))  # type: ignore[union-attr]
-        result.append(finding)
-    return result
+def _columns(path: str, model: type[Model]) -> list[str]:
+    return [f"{path}__{f.attname}" for f in model._meta.concrete_fields]
+
+
+class _PlainReader:
+    """Findings read as values rather than model instances (Django's instances were most
+    of the time of a report of 50,000 findings), with one instance of each kind,
+    viewpoint, key risk and subclass, made from the row's joined columns the first time
+    its id is seen."""
+
+    _RELATED: tuple[tuple[str, type[Model]], ...] = (
+        ("kind", FindingKind),
+        ("viewpoint", Viewpoint),
+        ("viewpoint__key_risk", KeyRisk),
+        ("subclass", FindingSubclass),
+        ("parent__viewpoint", Viewpoint),
+    )
+
+    def __init__(self, statuses_in_query: bool) -> None:
+        self.statuses_in_query = statuses_in_query
+        self.columns = [*_FINDING_COLUMNS, *(_STATUS_COLUMNS if statuses_in_query else ())]
+        self._spans: list[tuple[str, type[Model], int, int]] = []
+        for path, model in self._RELATED:
+            start = len(self.columns)
+            self.columns += _columns(path, model)
+            self._spans.append((path, model, start, len(self.columns)))
+        self._seen: dict[tuple[str, object], Model] = {}
+
+    def _instance(self, row: tuple[Any, ...], span: tuple[str, type[Model], int, int]) -> Any:
+        path, model, start, end = span
+        pk = row[start]
+        if pk is None:
+            return None
+        key = (path, pk)
+        found = self._seen.get(key)
+        if found is None:
+            names = [f.attname for f in model._meta.concrete_fields]
+            found = model.from_db(connection.alias, names, row[start:end])
+            self._seen[key] = found
+        return found
+
+    def read(self, qs: FindingQuerySet) -> list[PlainFinding]:
+        kind_span, viewpoint_span, risk_span, subclass_span, parent_vp_span = self._spans
+        with_status = self.statuses_in_query
+        status_at = len(_FINDING_COLUMNS)
+        risk_field = Viewpoint._meta.get_field("key_risk")
+        result = []
+        for row in qs.values_list(*self.columns).iterator(chunk_size=LOAD_CHUNK):
+            (pk, audit_id, kind_id, section_id, viewpoint_id, parent_id, label, sort_order,
+             title, body, due_date, has_children, _subclass_id, parent_label,
+             parent_sort_order, parent_parent_id, _parent_viewpoint_id) = row[:status_at]  # fmt: skip
+            viewpoint = self._instance(row, viewpoint_span)
+            if viewpoint is not None and not risk_field.is_cached(viewpoint):
+                # Its key risk from the same row, never a query.
+                risk_field.set_cached_value(viewpoint, self._instance(row, risk_span))
+            parent = None
+            if parent_id is not None:
+                parent = PlainParent(
+                    parent_id,
+                    parent_parent_id,
+                    parent_label,
+                    parent_sort_order,
+                    self._instance(row, parent_vp_span),
+                )
+            status = (
+                annotated_status(dict(zip(_STATUS_COLUMNS, row[status_at:], strict=False)))
+                if with_status
+                else UNREPORTED  # set from the entries by _attach
+            )
+            result.append(
+                PlainFinding(
+                    pk=pk,
+                    audit_id=audit_id,
+                    kind_id=kind_id,
+                    section_id=section_id,
+                    viewpoint_id=viewpoint_id,
+                    parent_id=parent_id,
+                    label=label,
+                    sort_order=sort_order,
+                    title=title,
+                    body=body,
+                    due_date=due_date,
+                    has_sub_items=bool(has_children),
+                    kind=self._instance(row, kind_span),
+                    viewpoint=viewpoint,
+                    subclass=self._instance(row, subclass_span),
+                    parent=parent,
+                    current_status=status,
+                )
+            )
+        return result
 
 
 def _load_findings(
@@ -458,28 +571,19 @@ def _load_findings(
     departments: dict[int, Department],
     day: datetime.date,
 ) -> _Loaded:
-    qs = (
-        _selected(user, selection, base, with_status=False)
-        .select_related("kind", "viewpoint__key_risk", "parent__viewpoint", "subclass")
-        .defer(*_UNPRINTED)
-        .in_print_order()
-        .distinct()
-    )
-    loaded = _Loaded(_shared_relations(qs.iterator(chunk_size=LOAD_CHUNK)), {}, {}, {})
+    qs = _selected(user, selection, base, with_status=False).in_print_order().distinct()
+    reader = _PlainReader(_status_in_query(selection))
+    loaded = _Loaded(reader.read(qs), {}, {}, {})
     _attach(qs, selection, loaded, statuses, departments, day, loaded.findings)
     # A sub-item chosen without its parent (e.g. by a text search) still prints under it,
     # but only a parent the user may see: otherwise the sub-item stands in its place.
     present = {f.pk for f in loaded.findings}
     missing = {f.parent_id for f in loaded.findings if f.parent_id and f.parent_id not in present}
     if missing:
-        parents = (
-            _finding_rows(
-                visible_findings(user, Finding.objects.filter(pk__in=missing)), selection, False
-            )
-            .select_related("kind", "viewpoint__key_risk", "subclass")
-            .defer("search_text")
+        parents = _finding_rows(
+            visible_findings(user, Finding.objects.filter(pk__in=missing)), selection, False
         )
-        found = _shared_relations(parents)
+        found = reader.read(parents)
         loaded.findings.extend(found)
         _attach(parents, selection, loaded, statuses, departments, day, found)
     return loaded
@@ -496,17 +600,45 @@ class _Shared:
     of its department's name and of its status on every row."""
 
     def __init__(self, departments: dict[int, Department]) -> None:
+        self.departments = departments
         self.names = {pk: department.full_name for pk, department in departments.items()}
         self._statuses: dict[StatusSnapshot, StatusSnapshot] = {}
+        self._named: dict[tuple[int, ...], tuple[str, ...]] = {}
+        self._addressed: dict[tuple[int, tuple[int, ...]], str] = {}
+        self._risk_texts: dict[tuple[int, int], str] = {}
+
+    def key_risk_text(self, audit: Audit, viewpoint: Viewpoint, by_id: dict[int, Viewpoint]) -> str:
+        """ "(2) 情報資産…": the key risk of the audit's viewpoint (by_id), once per viewpoint."""
+        key = (audit.pk, viewpoint.pk)
+        text = self._risk_texts.get(key)
+        if text is None:
+            known = by_id.get(viewpoint.pk)
+            key_risk = known.key_risk if known is not None else None
+            text = self._risk_texts[key] = f"{key_risk.number} {key_risk.title}" if key_risk else ""
+        return text
 
     def status(self, status: StatusSnapshot) -> StatusSnapshot:
         return self._statuses.setdefault(status, status)
+
+    def department_names(self, ids: tuple[int, ...]) -> tuple[str, ...]:
+        """The names of a finding's departments (those named on the naming date)."""
+        names = self._named.get(ids)
+        if names is None:
+            names = self._named[ids] = tuple(self.names[pk] for pk in ids if pk in self.names)
+        return names
+
+    def addressee(self, audit: Audit, ids: tuple[int, ...]) -> str:
+        key = (audit.pk, ids)
+        text = self._addressed.get(key)
+        if text is None:
+            own = [self.departments[pk] for pk in ids if pk in self.departments]
+            text = self._addressed[key] = "".join(audit.addressee_for(d) for d in own)
+        return text
 
 
 def _row(
     node: OutlineFinding,
     loaded: _Loaded,
-    departments: dict[int, Department],
     audit: Audit,
     viewpoints: dict[int, Viewpoint],
     addressed: bool,
@@ -516,32 +648,31 @@ def _row(
     viewpoint = finding.viewpoint
     if viewpoint is None and node.depth and finding.parent is not None:
         viewpoint = finding.parent.viewpoint
-    key_risk = (
-        viewpoints[viewpoint.pk].key_risk if viewpoint and viewpoint.pk in viewpoints else None
-    )
     risk = node.key_risk_heading
     heading = node.viewpoint_heading
-    own = [departments[pk] for pk in loaded.departments.get(finding.pk, ()) if pk in departments]
+    pk = finding.pk
+    own = loaded.departments.get(pk, ())
+    extra = loaded.extra_viewpoints.get(pk)
     return FindingRow(
-        finding_id=finding.pk,
+        finding_id=pk,
         depth=node.depth,
         key_risk=ViewpointHead(risk.number, risk.title) if risk else None,
         viewpoint=ViewpointHead(heading.number, heading.text) if heading else None,
         viewpoint_number=viewpoint.number if viewpoint else "",
         viewpoint_text=viewpoint.text if viewpoint else "",
-        key_risk_text=f"{key_risk.number} {key_risk.title}" if key_risk else "",
+        key_risk_text=shared.key_risk_text(audit, viewpoint, viewpoints) if viewpoint else "",
         extra_viewpoints=tuple(
-            viewpoint_reference(viewpoints[pk])
-            for pk in loaded.extra_viewpoints.get(finding.pk, ())
-            if pk in viewpoints
-        ),
+            viewpoint_reference(viewpoints[vp]) for vp in extra if vp in viewpoints
+        )
+        if extra
+        else (),
         label=finding.label,
         path=node.path,
         title=finding.title,
         body=finding.body,
         subclass=finding.subclass.name if finding.subclass is not None else "",
-        departments=tuple(shared.names[d.pk] for d in own),
-        addressee="".join(audit.addressee_for(d) for d in own) if addressed else "",
+        departments=shared.department_names(own),
+        addressee=shared.addressee(audit, own) if addressed else "",
         status=shared.status(finding.current_status),
         is_container=finding.has_sub_items,
         due_date=finding.due_date,
@@ -566,7 +697,7 @@ def _audit_blocks(
         .order_by("-fiscal_year", "period_start", "id")
     )
     with_kids_shown = {f.parent_id for f in loaded.findings if f.parent_id is not None}
-    by_audit: dict[int, list[Finding]] = defaultdict(list)
+    by_audit: dict[int, list[PlainFinding]] = defaultdict(list)
     for finding in loaded.findings:
         if finding.has_sub_items and finding.pk not in with_kids_shown:
             continue  # a parent whose sub-items are all outside the selection
@@ -586,8 +717,7 @@ def _audit_blocks(
             section_blocks = []
             for block in kind_node.sections:
                 rows = [
-                    _row(node, loaded, departments, audit, by_id, addressed, shared)
-                    for node in block.walk()
+                    _row(node, loaded, audit, by_id, addressed, shared) for node in block.walk()
                 ]
                 section_blocks.append(SectionBlock(block.number, block.title, rows))
             kind = kind_node.kind

@@ -30,14 +30,27 @@ class SafeText:
 
     @property
     def for_csv(self) -> str:
-        return f"'{self.text}" if self.formula_like else self.text
+        return _for_csv(self.text, self.formula_like)
 
 
-def safe_text(value: object) -> SafeText:
-    """`value` as text a spreadsheet shows as written and never evaluates."""
+def _for_csv(text: str, formula_like: bool) -> str:
+    return f"'{text}" if formula_like else text
+
+
+def _cleaned(value: object) -> tuple[str, bool]:
     text = "" if value is None else str(value)
     text = ILLEGAL_CHARACTERS_RE.sub("", text)
     formula_like = text.startswith(FORMULA_TRIGGERS)
     # Browsers post text areas with CRLF; a cell's line break is a plain LF.
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return SafeText(text, formula_like)
+    return text.replace("\r\n", "\n").replace("\r", "\n"), formula_like
+
+
+def safe_text(value: object) -> SafeText:
+    """`value` as text a spreadsheet shows as written and never evaluates."""
+    return SafeText(*_cleaned(value))
+
+
+def csv_text(value: object) -> str:
+    """safe_text(value).for_csv, without making the SafeText: a CSV of 50,000 findings
+    escapes 100,000 texts."""
+    return _for_csv(*_cleaned(value))
