@@ -42,6 +42,7 @@ from audits.forms import (
 from audits.http import AuthenticatedHttpRequest
 from audits.models import Audit, AuditedSystem, Department, KeyRisk, Section, User, Viewpoint
 from audits.ordered import OrderedPart, Place, delete_row, edit_row, move_row
+from audits.paging import page_by_keys
 from audits.services import (
     add_key_risk,
     add_section,
@@ -117,9 +118,7 @@ AUDITS_PER_PAGE = 50
 def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     # A malformed or out-of-range page number gives page 1 / the last page, never an
     # error; the counts are computed for the rows of this page only.
-    page = Paginator(audits_with_counts(request.user), AUDITS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = page_by_keys(audits_with_counts(request.user), request.GET.get("page"), AUDITS_PER_PAGE)
     return render(
         request,
         "audits/audit_list.html",

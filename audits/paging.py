@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Model, QuerySet
 from django.utils.functional import cached_property
 
 
@@ -37,3 +37,29 @@ class CappedPaginator(Paginator[Any]):
     @property
     def cap_label(self) -> str:
         return f"{self.CAP:,}"
+
+
+M = TypeVar("M", bound=Model)
+
+
+def page_by_keys(
+    queryset: QuerySet[M],
+    number: str | None,
+    per_page: int,
+    paginator_class: type[Paginator[Any]] = Paginator,
+) -> Page[M]:
+    """A page of `queryset`: a malformed or out-of-range page number gives page 1 / the
+    last page (Paginator.get_page), never an error.
+
+    The page's keys are read first, with only the joins the filter and the order need,
+    then its rows by key with everything they show (joins, per-row subqueries, prefetches):
+    with nine joins the planner walked every finding to find one department's 25 (0.7–15 s
+    at 10⁶ findings), and PostgreSQL computes a row's subqueries for the rows an OFFSET
+    skips too (the audit list's 100th page: 455 ms). A row that left the selection between
+    the two reads (reviewed, deleted) is left out."""
+    keys = queryset.prefetch_related(None).values_list("pk", flat=True)
+    page: Page[Any] = paginator_class(keys, per_page).get_page(number)
+    ids = list(page.object_list)
+    found = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
+    page.object_list = [found[pk] for pk in ids if pk in found]
+    return page

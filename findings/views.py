@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -25,7 +25,7 @@ from django.views.decorators.http import require_safe
 from audits.access import department_scope
 from audits.http import AuthenticatedHttpRequest
 from audits.models import Department
-from audits.paging import CappedPaginator
+from audits.paging import CappedPaginator, page_by_keys
 from audits.roles import Role, role_of
 from findings.access import get_finding_for_user, visible_findings
 from findings.filters import FindingFilter
@@ -72,20 +72,7 @@ def _sort_links(request: AuthenticatedHttpRequest, current: str) -> dict[str, di
 
 
 def _page(queryset: QuerySet[Finding], number: str | None) -> Page[Finding]:
-    """A page of findings; a malformed or out-of-range page number gives page 1 / the
-    last page (Paginator.get_page), never an error.
-
-    The page's keys are read first, with only the joins the filter and the order need,
-    then its rows with everything they show: with the nine joins of the full query the
-    planner walked every finding in order to find one department's 25 (0.7–15 s at 10⁶
-    findings); the keys alone take 2–30 ms."""
-    keys = queryset.prefetch_related(None).values_list("pk", flat=True)
-    page: Page[Any] = CappedPaginator(keys, PAGE_SIZE).get_page(number)
-    ids = list(page.object_list)
-    found = {f.pk: f for f in queryset.order_by().filter(pk__in=ids)}
-    # One that left the selection between the two reads (reviewed, deleted) is left out.
-    page.object_list = [found[pk] for pk in ids if pk in found]
-    return page
+    return page_by_keys(queryset, number, PAGE_SIZE, CappedPaginator)
 
 
 @require_safe

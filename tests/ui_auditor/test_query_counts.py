@@ -43,10 +43,11 @@ def test_audit_list_query_count_does_not_grow_with_audits(
     _make_audits(count, ict, auditor, make_entry, kinds)
 
     # + COUNT of the visible audits (the paginator)
-    # + one page of audits with finding count and open count as subqueries
+    # + the page's keys, newest first (audits.paging.page_by_keys)
+    # + the page's audits with finding count and open count as subqueries
     # + their kinds (one prefetch)
     # + audited departments with their 部局 (one prefetch)
-    with django_assert_num_queries(PER_REQUEST + 4):
+    with django_assert_num_queries(PER_REQUEST + 5):
         response = auditor_client.get(reverse("audit_list"))
 
     assert len(response.context["audits"]) == count
