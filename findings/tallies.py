@@ -69,72 +69,52 @@ def _read(rows: Iterable[tuple[int, ...]]) -> Tallied:
     return tallied
 
 
-def by_fiscal_year(today: datetime.date) -> Tallied:
-    """Every counted finding per fiscal year of its audit: one query over a few rows."""
+def _summed(model: type[YearTally | DepartmentTally], key: str, today: datetime.date) -> Tallied:
+    """The rows of one tally table summed per key and status: one query over a few rows;
+    folds them first when there are FOLD_AT rows more than keys."""
     rows = list(
-        YearTally.objects.values("fiscal_year", "status_key")
+        model.objects.values(key, "status_key")
         .annotate(
             total=Sum("n"),
             late=Sum("n", filter=Q(due_date__lt=today), default=0),
             unfolded=Count("pk") - Count("due_date", distinct=True),
         )
         .order_by()
-        .values_list("fiscal_year", "status_key", "total", "late", "unfolded")
+        .values_list(key, "status_key", "total", "late", "unfolded")
     )
     if sum(r[4] for r in rows) > FOLD_AT:
         compact()
     return _read(r[:4] for r in rows)
+
+
+def by_fiscal_year(today: datetime.date) -> Tallied:
+    """Every counted finding per fiscal year of its audit."""
+    return _summed(YearTally, "fiscal_year", today)
 
 
 def by_department(today: datetime.date) -> Tallied:
     """Every counted finding per department addressed (once for each)."""
-    rows = list(
-        DepartmentTally.objects.values("department_id", "status_key")
-        .annotate(
-            total=Sum("n"),
-            late=Sum("n", filter=Q(due_date__lt=today), default=0),
-            unfolded=Count("pk") - Count("due_date", distinct=True),
-        )
-        .order_by()
-        .values_list("department_id", "status_key", "total", "late", "unfolded")
-    )
-    if sum(r[4] for r in rows) > FOLD_AT:
-        compact()
-    return _read(r[:4] for r in rows)
+    return _summed(DepartmentTally, "department_id", today)
 
 
 Keyed = Counter[tuple[Any, ...]]
 
 
+def _kept(model: type[YearTally | DepartmentTally], key: str) -> Keyed:
+    rows = model.objects.values(key, "status_key", "due_date").annotate(total=Sum("n"))
+    return Counter(
+        {
+            (group, status, due): n
+            for group, status, due, n in rows.values_list(key, "status_key", "due_date", "total")
+            if n
+        }
+    )
+
+
 def kept_counts() -> tuple[Keyed, Keyed]:
     """What the tallies hold: ({(fiscal year, status key, due key): n},
     {(department id, status key, due key): n}), keys that sum to 0 left out."""
-    years = YearTally.objects.values("fiscal_year", "status_key", "due_date").annotate(
-        total=Sum("n")
-    )
-    departments = DepartmentTally.objects.values(
-        "department_id", "status_key", "due_date"
-    ).annotate(total=Sum("n"))
-    return (
-        Counter(
-            {
-                (key, status, due): n
-                for key, status, due, n in years.values_list(
-                    "fiscal_year", "status_key", "due_date", "total"
-                )
-                if n
-            }
-        ),
-        Counter(
-            {
-                (key, status, due): n
-                for key, status, due, n in departments.values_list(
-                    "department_id", "status_key", "due_date", "total"
-                )
-                if n
-            }
-        ),
-    )
+    return _kept(YearTally, "fiscal_year"), _kept(DepartmentTally, "department_id")
 
 
 def computed_counts() -> tuple[Keyed, Keyed]:
